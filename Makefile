@@ -1,0 +1,50 @@
+# EstateDesk — the two commands: `make run` and `make test` (see README).
+PYTHON ?= python3
+VENV ?= .venv
+HOST ?= 127.0.0.1
+PORT ?= 8000
+BIN := $(VENV)/bin
+DEV_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
+
+.PHONY: install run test test-fast lint migrate demo worker bench check-deploy lock clean
+
+$(BIN)/.installed: requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	touch $@
+
+install: $(BIN)/.installed
+
+migrate: install
+	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
+
+## make run: install, migrate, load demo data if the database is empty, serve the console.
+run: migrate
+	$(DEV_ENV) $(BIN)/python manage.py load_demo_data --if-empty
+	$(DEV_ENV) $(BIN)/python manage.py console_banner --host $(HOST) --port $(PORT)
+	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## make test: the whole suite (browser tests included; Chromium is installed when missing).
+test: install
+	scripts/ensure-chromium.sh
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## the suite without the browser tests
+test-fast: install
+	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check-deploy: install
+	DJANGO_DEBUG=0 SECRET_KEY=$$(openssl rand -hex 32) ALLOWED_HOSTS=estatedesk.example.com \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+## regenerate the lock file after editing requirements.in
+lock:
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile requirements.in -o requirements.lock --generate-hashes
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

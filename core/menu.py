@@ -1,0 +1,38 @@
+"""The console menu: each entry is shown only to roles holding its permission."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    label: str
+    url_name: str
+    permission: str | None  # None: every signed-in user
+    staff_only: bool = False
+
+
+MENU = [
+    MenuEntry(_("工作台"), "core:home", None),
+    MenuEntry(_("住户查询"), "estates:household_list", "estates.view_household"),
+    MenuEntry(_("资料导入"), "estates:import", "estates.import_households"),
+    MenuEntry(_("小区楼栋"), "estates:estate_list", "estates.view_building"),
+    MenuEntry(_("部门与外部单位"), "organization:department_list", "organization.view_department"),
+    MenuEntry(_("员工"), "organization:staff_list", "organization.view_staff"),
+    MenuEntry(_("管理后台"), "admin:index", None, staff_only=True),
+]
+
+
+def menu_for(user, current_path: str = "") -> list[dict]:
+    entries = []
+    for entry in MENU:
+        if entry.permission and not user.has_perm(entry.permission):
+            continue
+        if entry.staff_only and not user.is_staff:
+            continue
+        url = reverse(entry.url_name)
+        active = current_path == url if url == "/" else current_path.startswith(url)
+        entries.append({"label": entry.label, "url": url, "active": active})
+    return entries

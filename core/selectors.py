@@ -1,0 +1,44 @@
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from estates.selectors import household_queryset, resident_queryset
+from organization.models import ManagementOffice
+from organization.scoping import scope_for
+
+
+@dataclass
+class UserProfile:
+    name: str
+    roles: list[str]
+    offices: list[str]
+
+
+def user_profile(*, user) -> UserProfile:
+    staff = getattr(user, "staff", None)
+    scope = scope_for(user)
+    offices = ManagementOffice.objects.order_by("name")
+    if not scope.everything:
+        offices = offices.filter(pk__in=scope.office_ids)
+    if staff is not None:
+        roles = [role.name for role in staff.roles.all()]
+        name = staff.name
+    elif scope.is_resident:
+        roles, name = [_("住户")], user.resident_profile.name
+    else:
+        roles = [_("系统管理员")] if user.is_superuser else []
+        name = user.get_full_name() or user.username
+    return UserProfile(name=name, roles=roles, offices=[o.name for o in offices])
+
+
+def home_cards(*, user) -> list[dict]:
+    if not user.has_perm("estates.view_household"):
+        return []
+    households = household_queryset(user=user)
+    residents = resident_queryset(user=user).filter(moved_out_on__isnull=True)
+    return [
+        {"label": _("住户(户)"), "value": households.count()},
+        {"label": _("出租户"), "value": households.filter(occupancy="let").count()},
+        {"label": _("空置户"), "value": households.filter(occupancy="vacant").count()},
+        {"label": _("在住人员"), "value": residents.count()},
+    ]

@@ -1,0 +1,9 @@
+"""All /api/v1/ routes; each app contributes its own router (app/api/urls.py)."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("core.api.urls")),
+    path("", include("estates.api.urls")),
+    path("", include("organization.api.urls")),
+]
