@@ -7,6 +7,6 @@ os.environ.setdefault("DJANGO_DEBUG", "1")
 # make around it are synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from estatedesk.settings import *  # noqa: E402, F403
+from estatedesk.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
