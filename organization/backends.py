@@ -2,23 +2,22 @@
 
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
+from django.db.models import Exists, Q
 
 from organization.choices import RoleCode
 
 
 class RolePermissionBackend(ModelBackend):
+    """A staff member holds the permissions of their roles; a resident account (a current
+    resident linked to the user) holds those of the `resident` role. One query."""
+
     def _get_group_permissions(self, user_obj):
+        from estates.models import Resident
+
         from_groups = super()._get_group_permissions(user_obj)
-        from_staff_roles = Permission.objects.filter(estatedesk_roles__staff__user=user_obj)
-        from_resident_role = Permission.objects.filter(
-            estatedesk_roles__code=RoleCode.RESIDENT,
-            estatedesk_roles__code__in=_resident_role_codes(user_obj),
+        living_here = Resident.objects.filter(user=user_obj, moved_out_on__isnull=True)
+        from_roles = Permission.objects.filter(
+            Q(estatedesk_roles__staff__user=user_obj)
+            | (Q(estatedesk_roles__code=RoleCode.RESIDENT) & Q(Exists(living_here)))
         )
-        return (from_groups | from_staff_roles | from_resident_role).distinct()
-
-
-def _resident_role_codes(user_obj) -> list[str]:
-    from estates.models import Resident
-
-    active = Resident.objects.filter(user=user_obj, moved_out_on__isnull=True).exists()
-    return [RoleCode.RESIDENT] if active else []
+        return (from_groups | from_roles).distinct()

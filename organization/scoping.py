@@ -43,11 +43,11 @@ def scope_for(user) -> Scope:
 
 def _compute_scope(user) -> Scope:
     from estates.models import Resident
-    from organization.models import ManagementOffice, Staff
+    from organization.models import ManagementOffice
 
     if user.is_superuser:
         return Scope(everything=True)
-    staff = Staff.objects.filter(user=user).first()
+    staff = getattr(user, "staff", None)  # cached on the user for the rest of the request
     if staff is not None:
         scopes = set(staff.roles.values_list("scope", flat=True))
         if RoleScope.COMPANY in scopes:
