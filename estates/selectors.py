@@ -9,10 +9,11 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 
 from core.validators import normalize_phone
+from estates.choices import ResidentRelation
 from estates.models import Building, Estate, Household, MoveIn, Resident, Unit
 from organization.scoping import scope_for
 
@@ -21,6 +22,13 @@ _ROOM_PATTERN = re.compile(
     r"^(?P<building>[0-9A-Za-z]+)\s*(?:号楼|栋|幢|座|#|-|\s)\s*"
     r"(?:(?P<entrance>[0-9A-Za-z]+)\s*(?:单元|-)\s*)?"
     r"(?P<room>[0-9A-Za-z]+)\s*(?:室|号|房)?$"
+)
+# Owners first, then tenants, then family members: the order a receptionist reads them out.
+_RELATION_ORDER = Case(
+    When(relation=ResidentRelation.OWNER, then=Value(0)),
+    When(relation=ResidentRelation.TENANT, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
 )
 _DASHES = str.maketrans({"—": "-", "–": "-", "－": "-", "―": "-", "、": "-", "/": "-"})
 
@@ -116,7 +124,7 @@ def household_list(
         Prefetch(
             "residents",
             queryset=Resident.objects.filter(moved_out_on__isnull=True).order_by(
-                "relation", "name"
+                _RELATION_ORDER, "pk"
             ),
             to_attr="current_residents",
         )
@@ -136,7 +144,9 @@ def household_get(*, user, pk) -> Household:
 
 def household_residents(*, household: Household) -> QuerySet[Resident]:
     """Everyone ever registered in the household, current first."""
-    return household.residents.order_by("moved_out_on", "relation", "name").select_related("user")
+    return household.residents.order_by(
+        F("moved_out_on").desc(nulls_first=True), _RELATION_ORDER, "pk"
+    ).select_related("user")
 
 
 def household_move_ins(*, household: Household) -> QuerySet[MoveIn]:
