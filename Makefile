@@ -38,7 +38,8 @@ lint: install
 	$(BIN)/ruff format --check .
 
 check-deploy: install
-	DJANGO_DEBUG=0 SECRET_KEY=$$(openssl rand -hex 32) ALLOWED_HOSTS=estatedesk.example.com \
+	DJANGO_DEBUG=0 SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
+		ALLOWED_HOSTS=estatedesk.example.com CSRF_TRUSTED_ORIGINS=https://estatedesk.example.com \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 ## regenerate the lock file after editing requirements.in
