@@ -178,6 +178,13 @@ def building_list(*, user, estate_id: int | None = None) -> QuerySet[Building]:
     return qs.annotate(unit_count=Count("units"))
 
 
+def building_get(*, user, pk) -> Building:
+    try:
+        return building_list(user=user).get(pk=pk)
+    except (Building.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
 def unit_list(*, user, building_id: int | None = None) -> QuerySet[Unit]:
     scope = scope_for(user)
     qs = Unit.objects.select_related("building__estate")

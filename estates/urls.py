@@ -1,6 +1,6 @@
 from django.urls import path
 
-from estates import views
+from estates import master_views, views
 
 app_name = "estates"
 urlpatterns = [
@@ -10,7 +10,10 @@ urlpatterns = [
     path("<int:pk>/residents/new/", views.resident_create, name="resident_create"),
     path("residents/<int:pk>/move-out/", views.resident_move_out, name="resident_move_out"),
     path("estates/", views.estate_list, name="estate_list"),
+    path("estates/new/", master_views.estate_create, name="estate_create"),
     path("estates/<int:pk>/", views.estate_detail, name="estate_detail"),
+    path("estates/<int:pk>/buildings/new/", master_views.building_create, name="building_create"),
+    path("buildings/<int:pk>/units/new/", master_views.unit_create, name="unit_create"),
     path("import/", views.import_upload, name="import"),
     path("import/template.xlsx", views.import_template, name="import_template"),
 ]
