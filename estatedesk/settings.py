@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "core",
     "organization",
     "estates",
+    "workdays",
 ]
 
 MIDDLEWARE = [
