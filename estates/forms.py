@@ -73,6 +73,29 @@ class MoveOutForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("资料文件"), help_text=_("Excel(.xlsx)或CSV(UTF-8)文件,按模板填写")
+    """资料导入. The office chooser appears only to users who can see more than one office;
+    a user of one office imports into it."""
+
+    office = forms.ModelChoiceField(
+        label=_("导入到管理处"), queryset=None, empty_label=_("— 请选择管理处 —")
     )
+    file = forms.FileField(
+        label=_("资料文件"),
+        help_text=_("Excel(.xlsx)或CSV(UTF-8或GB18030编码)文件,按导入模板填写"),
+    )
+
+    def __init__(self, *args, offices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.offices = list(offices[:2])
+        if len(self.offices) == 1:
+            del self.fields["office"]
+        else:
+            self.fields["office"].queryset = offices
+
+    def clean(self):
+        data = super().clean()
+        if len(self.offices) == 1:
+            data["office"] = self.offices[0]
+        elif not self.offices:
+            raise forms.ValidationError(_("您的账号没有关联任何管理处,无法导入"))
+        return data

@@ -3,17 +3,18 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import urlencode
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
 from core.validators import mask_id_number
-from estates import selectors, services
+from estates import importer, selectors, services
 from estates.choices import OCCUPANCY_BADGE, OccupancyStatus
 from estates.forms import ImportForm, MoveInForm, MoveOutForm, PersonForm
 from estates.models import Resident
+from organization.selectors import office_list
 
 HOUSEHOLD_PAGE_SIZE = 30
 
@@ -222,12 +223,40 @@ def estate_detail(request, pk):
 @login_required
 @permission_required("estates.import_households", raise_exception=True)
 def import_upload(request):
-    """Placeholder replaced by the import feature (estates.importer)."""
-    form = ImportForm()
-    return render(request, "estates/import.html", {"form": form})
+    """资料导入: a filled template in, all or nothing (estates.importer, docs/import.md)."""
+    offices = office_list(user=request.user)
+    form = ImportForm(request.POST or None, request.FILES or None, offices=offices)
+    result = error = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = importer.import_households(
+                actor=request.user,
+                office=form.cleaned_data["office"],
+                file_name=upload.name,
+                # One byte over the limit is enough for the importer to refuse a file too large.
+                content=upload.read(importer.MAX_FILE_BYTES + 1),
+            )
+        except ApplicationError as exc:
+            error = exc
+        else:
+            form = ImportForm(offices=offices)
+    return render(
+        request,
+        "estates/import.html",
+        {"form": form, "result": result, "error": error},
+        status=error.status_code if error else 200,
+    )
 
 
 @login_required
 @permission_required("estates.import_households", raise_exception=True)
 def import_template(request):
-    raise Http404
+    response = HttpResponse(
+        importer.build_import_template(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename="住户资料导入模板.xlsx"
+    )
+    return response
