@@ -11,3 +11,4 @@ class AuditEventType(models.TextChoices):
     MOVE_IN_REGISTERED = "move_in_registered", _("办理入住手续")
     IMPORT_APPLIED = "import_applied", _("导入住户资料")
     MASTER_DATA_CHANGED = "master_data_changed", _("修改基础资料")
+    POLICY_CHANGED = "policy_changed", _("修改作业规程策略")

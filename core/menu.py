@@ -21,6 +21,7 @@ MENU = [
     MenuEntry(_("小区楼栋"), "estates:estate_list", "estates.view_building"),
     MenuEntry(_("部门与外部单位"), "organization:department_list", "organization.view_department"),
     MenuEntry(_("员工"), "organization:staff_list", "organization.view_staff"),
+    MenuEntry(_("作业规程策略"), "policies:policy_detail", "policies.view_policyversion"),
     MenuEntry(_("管理后台"), "admin:index", None, staff_only=True),
 ]
 

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "organization",
     "estates",
     "workdays",
+    "policies",
 ]
 
 MIDDLEWARE = [

@@ -38,6 +38,8 @@ ORG_MANAGE = [
     "organization.manage_staff_roles",
 ]
 SEE_ID_NUMBERS = ["estates.view_resident_id_number"]
+VIEW_POLICY = ["policies.view_policyversion"]
+EDIT_POLICY = ["policies.edit_office_policy"]
 IMPORT = ["estates.import_households"]
 
 # (code, Chinese name, scope, duties, SOP reference, permissions)
@@ -48,7 +50,7 @@ ROLE_DEFINITIONS = [
         "company",
         "审批有偿服务价格;接收重大投诉",
         "SOP.md §1; 004",
-        VIEW_PLACES + VIEW_HOUSEHOLDS + ORG_VIEW,
+        VIEW_PLACES + VIEW_HOUSEHOLDS + ORG_VIEW + VIEW_POLICY,
     ),
     (
         "vice_president",
@@ -56,7 +58,7 @@ ROLE_DEFINITIONS = [
         "company",
         "审批社区活动计划与预算;可决定处罚",
         "SOP.md §1, §8, §10",
-        VIEW_PLACES + VIEW_HOUSEHOLDS + ORG_VIEW,
+        VIEW_PLACES + VIEW_HOUSEHOLDS + ORG_VIEW + VIEW_POLICY,
     ),
     (
         "quality_department",
@@ -64,7 +66,7 @@ ROLE_DEFINITIONS = [
         "company",
         "监督投诉与活动;接收信息传递单周统计",
         "SOP.md §1, §7",
-        VIEW_PLACES + VIEW_HOUSEHOLDS + ORG_VIEW,
+        VIEW_PLACES + VIEW_HOUSEHOLDS + ORG_VIEW + VIEW_POLICY,
     ),
     (
         "office_manager",
@@ -79,7 +81,9 @@ ROLE_DEFINITIONS = [
         + ORG_VIEW
         + ORG_MANAGE
         + SEE_ID_NUMBERS
-        + IMPORT,
+        + IMPORT
+        + VIEW_POLICY
+        + EDIT_POLICY,
     ),
     (
         "assistant_manager",
@@ -93,7 +97,8 @@ ROLE_DEFINITIONS = [
         + MASTER_DATA
         + ORG_VIEW
         + SEE_ID_NUMBERS
-        + IMPORT,
+        + IMPORT
+        + VIEW_POLICY,
     ),
     (
         "cs_supervisor",
@@ -107,7 +112,8 @@ ROLE_DEFINITIONS = [
         + MASTER_DATA
         + ORG_VIEW
         + SEE_ID_NUMBERS
-        + IMPORT,
+        + IMPORT
+        + VIEW_POLICY,
     ),
     (
         "cs_staff",
@@ -115,7 +121,7 @@ ROLE_DEFINITIONS = [
         "office",
         "接待、记录、派工、跟进",
         "SOP.md §1",
-        VIEW_PLACES + VIEW_HOUSEHOLDS + FRONT_DESK + ["organization.view_department"],
+        VIEW_PLACES + VIEW_HOUSEHOLDS + FRONT_DESK + VIEW_POLICY + ["organization.view_department"],
     ),
     (
         "publicity_officer",
@@ -199,8 +205,11 @@ ROLE_DEFINITIONS = [
 ADMIN_ROLES = {"office_manager", "assistant_manager", "cs_supervisor"}
 
 
-def sync_roles(apps=None, *, reset_permissions: bool = True) -> int:
-    """Create or update the SOP roles. Usable from a migration (pass `apps`) or at run time."""
+def sync_roles(apps=None, *, reset_permissions: bool = True, missing_ok: bool = False) -> int:
+    """Create or update the SOP roles. Usable from a migration (pass `apps`) or at run time.
+
+    `missing_ok` skips permissions of apps not migrated yet (the early roles migration); those
+    apps grant their permissions in their own migrations (grant_role_permissions)."""
     if apps is None:
         from django.apps import apps as global_apps
 
@@ -219,13 +228,36 @@ def sync_roles(apps=None, *, reset_permissions: bool = True) -> int:
             },
         )
         if created or reset_permissions:
-            role.permissions.set(_permissions(Permission, perms))
+            role.permissions.set(_permissions(Permission, perms, missing_ok=missing_ok))
     return len(ROLE_DEFINITIONS)
 
 
-def _permissions(Permission, names: list[str]):
+def _permissions(Permission, names: list[str], *, missing_ok: bool = False):
     found = []
     for name in dict.fromkeys(names):
         app_label, codename = name.split(".")
-        found.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        permission = Permission.objects.filter(
+            content_type__app_label=app_label, codename=codename
+        ).first()
+        if permission is None and not missing_ok:
+            raise LookupError(f"permission {name} does not exist")
+        if permission is not None:
+            found.append(permission)
     return found
+
+
+def grant_role_permissions(apps, grants: dict[str, list[str]]) -> None:
+    """Add permissions to roles without touching the rest (for migrations of later SOP areas:
+    unlike sync_roles, it keeps what an office changed in the admin)."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    Role = apps.get_model("organization", "Role")
+    Permission = apps.get_model("auth", "Permission")
+    for code, perms in grants.items():
+        role = Role.objects.filter(code=code).first()
+        if role is not None:
+            role.permissions.add(*_permissions(Permission, perms))

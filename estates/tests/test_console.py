@@ -73,10 +73,18 @@ def _menu(client):
 
 def test_menus_follow_the_role(client, office):
     login(client, make_staff("cs_supervisor", offices=[office]))
-    assert _menu(client) == ["工作台", "住户查询", "资料导入", "小区楼栋", "部门与外部单位", "员工"]
+    assert _menu(client) == [
+        "工作台",
+        "住户查询",
+        "资料导入",
+        "小区楼栋",
+        "部门与外部单位",
+        "员工",
+        "作业规程策略",
+    ]
     client.logout()
     login(client, make_staff("cs_staff", offices=[office]))
-    assert _menu(client) == ["工作台", "住户查询", "小区楼栋", "部门与外部单位"]
+    assert _menu(client) == ["工作台", "住户查询", "小区楼栋", "部门与外部单位", "作业规程策略"]
     client.logout()
     login(client, make_staff("cleaning", offices=[office]))
     assert _menu(client) == ["工作台", "小区楼栋"]

@@ -1,0 +1,65 @@
+"""The policy editing form: one input per rule, built from the registry."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from organization.choices import RoleCode
+from policies.rules import DURATION_UNITS, RULES, Duration
+
+ESCALATION_LEVELS = 3
+
+
+class PolicyForm(forms.Form):
+    note = forms.CharField(
+        label=_("修改说明"), max_length=200, help_text=_("如:依据公司2026版规程调整")
+    )
+
+    def __init__(self, *args, policy, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rule_rows = []
+        for rule_value in policy.all():
+            rule, value = rule_value.rule, rule_value.value
+            names = []
+            if rule.kind == "duration":
+                self.fields[f"{rule.key}__value"] = forms.IntegerField(
+                    label=rule.label,
+                    min_value=rule.minimum,
+                    max_value=rule.maximum,
+                    initial=value.value,
+                )
+                self.fields[f"{rule.key}__unit"] = forms.ChoiceField(
+                    label=_("单位"),
+                    choices=[(u, DURATION_UNITS[u]) for u in rule.units],
+                    initial=value.unit,
+                )
+                names = [f"{rule.key}__value", f"{rule.key}__unit"]
+            elif rule.kind == "roles":
+                for level in range(ESCALATION_LEVELS):
+                    name = f"{rule.key}__{level}"
+                    self.fields[name] = forms.ChoiceField(
+                        label=rule.label,
+                        required=level == 0,
+                        choices=[("", "—"), *RoleCode.choices],
+                        initial=value[level] if level < len(value) else "",
+                    )
+                    names.append(name)
+            elif rule.kind == "integer":
+                self.fields[rule.key] = forms.IntegerField(
+                    label=rule.label, min_value=rule.minimum, max_value=rule.maximum, initial=value
+                )
+                names = [rule.key]
+            self.rule_rows.append({"rule_value": rule_value, "fields": [self[n] for n in names]})
+
+    def changes(self) -> dict:
+        """The submitted value of every rule (the service stores only what differs)."""
+        data = self.cleaned_data
+        changes = {}
+        for key, rule in RULES.items():
+            if rule.kind == "duration":
+                changes[key] = Duration(data[f"{key}__value"], data[f"{key}__unit"])
+            elif rule.kind == "roles":
+                levels = [data[f"{key}__{i}"] for i in range(ESCALATION_LEVELS)]
+                changes[key] = tuple(code for code in levels if code)
+            elif rule.kind == "integer":
+                changes[key] = data[key]
+        return changes

@@ -1,0 +1,177 @@
+"""The registry of policy rules: every time limit, authority rule and retention period the SOP
+sets, with its default and its clause (brief principle 1: the SOP is data, not code).
+
+An office's policy document holds a value for each key; a missing key means the default here.
+Code asks `Policy.duration(key)` / `Policy.roles(key)`; it never hard-codes a number.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+DURATION_UNITS = {
+    "minutes": _("分钟"),
+    "hours": _("小时"),
+    "calendar_days": _("自然日"),
+    "working_days": _("工作日"),
+}
+
+
+@dataclass(frozen=True)
+class Duration:
+    value: int
+    unit: str
+
+    def __post_init__(self):
+        if self.unit not in DURATION_UNITS:
+            raise ValueError(f"unknown duration unit {self.unit!r}")
+
+    def after(self, start: datetime.datetime) -> datetime.datetime:
+        """The deadline this duration sets from `start` (working days on the official calendar)."""
+        if self.unit == "minutes":
+            return start + datetime.timedelta(minutes=self.value)
+        if self.unit == "hours":
+            return start + datetime.timedelta(hours=self.value)
+        if self.unit == "calendar_days":
+            return start + datetime.timedelta(days=self.value)
+        from workdays.calendar import add_working_days
+
+        return add_working_days(start, self.value)
+
+    def __str__(self):
+        if self.value == 0 and self.unit == "minutes":
+            return str(_("立即"))
+        return f"{self.value} {DURATION_UNITS[self.unit]}"
+
+    def as_json(self) -> dict:
+        return {"value": self.value, "unit": self.unit}
+
+
+@dataclass(frozen=True)
+class Rule:
+    key: str
+    kind: str  # "duration", "roles", "integer", "boolean"
+    default: object
+    label: str
+    clause: str
+    help: str = ""
+    minimum: int = 0
+    maximum: int = 100000
+    units: tuple[str, ...] = field(default=tuple(DURATION_UNITS))
+
+
+RULES: dict[str, Rule] = {}
+
+
+def register(rule: Rule) -> Rule:
+    if rule.key in RULES:
+        raise ValueError(f"policy rule {rule.key} registered twice")
+    RULES[rule.key] = rule
+    return rule
+
+
+# --- Help and report requests (SOP.md §2, §4) ---------------------------------------------------
+register(
+    Rule(
+        "request.first_reply",
+        "duration",
+        Duration(5, "minutes"),
+        _("首次答复时限"),
+        "SOP.md §2 快速反应; 000 篇3 §3.4.1.2",
+        _("即时答复;员工无法解决的,请示主管后在此时限内答复住户"),
+    )
+)
+register(
+    Rule(
+        "request.backdate_limit",
+        "duration",
+        Duration(24, "hours"),
+        _("补录来电的最长追溯时间"),
+        "SOP.md §2 记录; 管理处自定",
+        _("事后补录时,受理时间最多可早于录入时间多久"),
+        units=("minutes", "hours"),
+    )
+)
+register(
+    Rule(
+        "consultation.written_reply",
+        "duration",
+        Duration(2, "calendar_days"),
+        _("书面咨询书面答复时限"),
+        "SOP.md §2 咨询; 000 篇3 §3.4.3",
+        _("书面咨询由主管(必要时经理)书面答复"),
+    )
+)
+register(
+    Rule(
+        "consultation.oral_reply",
+        "duration",
+        Duration(2, "hours"),
+        _("口头咨询请示后答复时限"),
+        "SOP.md §2 咨询; 000 篇12",
+    )
+)
+register(
+    Rule(
+        "repair.promised_date_max",
+        "duration",
+        Duration(3, "calendar_days"),
+        _("维修承诺完成日期最长"),
+        "SOP.md §4; 003 §5.2",
+        _("不能即时修复的,与住户约定的完成日期一般不超过此时限"),
+        units=("hours", "calendar_days", "working_days"),
+    )
+)
+register(
+    Rule(
+        "emergency.major_report",
+        "duration",
+        Duration(0, "minutes"),
+        _("重大特别求助报告主管时限"),
+        "SOP.md §2 急救; 000 篇3 §3.4.2",
+        _("重大情况立即报告主管;一般情况处理完毕后报告"),
+        units=("minutes",),
+    )
+)
+register(
+    Rule(
+        "request.escalation_roles",
+        "roles",
+        ("cs_supervisor", "office_manager"),
+        _("逾期升级顺序"),
+        "SOP.md §2 (主管→经理); 000 篇3 §3.4.2",
+        _("时限逾期后依次通知的岗位"),
+    )
+)
+register(
+    Rule(
+        "request.escalation_interval",
+        "duration",
+        Duration(30, "minutes"),
+        _("逐级升级间隔"),
+        "SOP.md §2; 管理处自定",
+        _("逾期后仍未处理,每隔此时间升级到下一级岗位"),
+        units=("minutes", "hours"),
+    )
+)
+register(
+    Rule(
+        "retention.help_register",
+        "integer",
+        2,
+        _("求助登记表保存年限"),
+        "SOP.md §2; 000 篇3 §3.4.10",
+        maximum=50,
+    )
+)
+register(
+    Rule(
+        "calendar.warn_before_days",
+        "integer",
+        60,
+        _("工作日历到期提前提醒(天)"),
+        "SOP.md §6 (法定节假日与调休)",
+        maximum=366,
+    )
+)

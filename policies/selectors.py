@@ -1,0 +1,94 @@
+"""Reading an office's policy: `policy_for_office(office).duration("request.first_reply")`."""
+
+from dataclasses import dataclass
+
+from policies.models import PolicyVersion
+from policies.rules import RULES, Duration, Rule
+
+
+@dataclass(frozen=True)
+class RuleValue:
+    rule: Rule
+    value: object
+    is_default: bool
+
+    @property
+    def display(self) -> str:
+        if self.rule.kind == "roles":
+            from organization.choices import RoleCode
+
+            return " → ".join(str(RoleCode(code).label) for code in self.value)
+        if self.rule.kind == "boolean":
+            return "是" if self.value else "否"
+        return str(self.value)
+
+
+class Policy:
+    """One version of an office's policy, with the SOP defaults filled in."""
+
+    def __init__(self, version: PolicyVersion | None):
+        self.version = version
+        self._stored = version.rules if version else {}
+
+    @property
+    def number(self) -> int:
+        return self.version.number if self.version else 0
+
+    def value(self, key: str) -> RuleValue:
+        rule = RULES[key]
+        if key not in self._stored:
+            return RuleValue(rule, rule.default, True)
+        return RuleValue(rule, decode(rule, self._stored[key]), False)
+
+    def duration(self, key: str) -> Duration:
+        value = self.value(key).value
+        assert isinstance(value, Duration), key
+        return value
+
+    def roles(self, key: str) -> tuple[str, ...]:
+        return tuple(self.value(key).value)
+
+    def integer(self, key: str) -> int:
+        return int(self.value(key).value)
+
+    def all(self) -> list[RuleValue]:
+        return [self.value(key) for key in RULES]
+
+
+def decode(rule: Rule, raw) -> object:
+    if rule.kind == "duration":
+        return Duration(int(raw["value"]), raw["unit"])
+    if rule.kind == "roles":
+        return tuple(raw)
+    if rule.kind == "integer":
+        return int(raw)
+    return bool(raw)
+
+
+def encode(rule: Rule, value) -> object:
+    if rule.kind == "duration":
+        return value.as_json()
+    if rule.kind == "roles":
+        return list(value)
+    return value
+
+
+def current_version(office) -> PolicyVersion | None:
+    return PolicyVersion.objects.filter(office=office).order_by("-number").first()
+
+
+def policy_for_office(office) -> Policy:
+    return Policy(current_version(office))
+
+
+def policy_version_get(version_id: int | None) -> Policy:
+    """The policy a record was opened under (version None: the SOP defaults)."""
+    if version_id is None:
+        return Policy(None)
+    return Policy(PolicyVersion.objects.get(pk=version_id))
+
+
+def policy_history(office):
+    return (
+        PolicyVersion.objects.filter(office=office).select_related("created_by").order_by("-number")
+    )
