@@ -241,6 +241,19 @@ def test_a_bad_cell_is_reported_with_row_column_and_reason(
     assert nothing_imported()
 
 
+def test_a_room_number_excel_turned_into_a_date_is_explained(office, supervisor):
+    row = with_cell("楼栋", datetime.datetime(2024, 1, 2))  # someone typed 1-2
+    error = rejected(supervisor, office, xlsx_file([row]))
+
+    assert error.extra["errors"] == [
+        {
+            "row": 2,
+            "column": "楼栋",
+            "message": "楼栋被Excel当成了日期,请将此列设为文本格式后重新填写",
+        }
+    ]
+
+
 def test_a_resident_without_a_name_is_refused(office, supervisor):
     error = rejected(supervisor, office, xlsx_file([with_cell("姓名", "")]))
 
