@@ -82,6 +82,7 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("资料文件"),
         help_text=_("Excel(.xlsx)或CSV(UTF-8或GB18030编码)文件,按导入模板填写"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
 
     def __init__(self, *args, offices, **kwargs):
