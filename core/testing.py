@@ -4,11 +4,13 @@ import itertools
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from estates import services
 from estates.choices import ResidentRelation
-from estates.models import Building, Estate, Household
-from organization.models import Company, ManagementOffice, Role, Staff
+from estates.models import Building, Estate, Household, Resident
+from organization.models import Company, Department, ManagementOffice, Role, Staff
 from organization.scoping import forget_scope
 
 _counter = itertools.count(1)
@@ -88,3 +90,39 @@ def owner(name: str, phone: str = "") -> tuple[str, str, str]:
 # Valid 居民身份证 numbers (GB 11643 check digits verified by core.validators).
 VALID_ID_CARD = "11010519491231002X"
 VALID_ID_CARD_2 = "440308199001011239"
+
+
+def make_resident_account(household: Household, name: str = "住户本人", *, username=None):
+    """A login account for a new owner of `household`: the resident role, this household only."""
+    resident = services.resident_add(
+        actor=make_superuser(f"builder{next(_counter)}"),
+        household=household,
+        person=services.PersonData(name=name, relation=ResidentRelation.OWNER),
+    )
+    user = make_user(username)
+    # Linking an account has no service yet; the admin sets Resident.user.
+    Resident.objects.filter(pk=resident.pk).update(user=user)
+    forget_scope(user)
+    return user
+
+
+def make_department(
+    office: ManagementOffice | None, name: str, kind: str, *, company: Company | None = None
+) -> Department:
+    """An office's department (through the service), or with office=None a company-wide
+    outside party (made directly: the service allows that only to company leadership)."""
+    from organization.services import department_create
+
+    if office is None:
+        return Department.objects.create(company=company or make_company(), name=name, kind=kind)
+    actor = make_superuser(f"builder{next(_counter)}")
+    return department_create(actor=actor, office=office, name=name, kind=kind)
+
+
+def api_client(user=None) -> APIClient:
+    """A REST client sending `Authorization: Token <key>` for `user` (anonymous if None)."""
+    client = APIClient()
+    if user is not None:
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from core.exceptions import ApplicationError
 
@@ -28,6 +29,7 @@ def error_body(code: str, message: str, detail=None) -> dict:
 
 def api_exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
+        set_rollback()  # like DRF's own handler: nothing half-written survives the refusal
         return Response(error_body(exc.code, exc.message, exc.detail), status=exc.status_code)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
