@@ -158,7 +158,10 @@ def estate_list(*, user) -> QuerySet[Estate]:
     qs = Estate.objects.select_related("office")
     if not scope.everything:
         qs = qs.filter(office_id__in=scope.office_ids)
-    return qs.annotate(building_count=Count("buildings", distinct=True))
+    # An aggregate drops Meta.ordering (GROUP BY), so the order is spelled out for paging.
+    return qs.annotate(building_count=Count("buildings", distinct=True)).order_by(
+        "office__name", "name"
+    )
 
 
 def estate_get(*, user, pk) -> Estate:
@@ -175,7 +178,7 @@ def building_list(*, user, estate_id: int | None = None) -> QuerySet[Building]:
         qs = qs.filter(estate__office_id__in=scope.office_ids)
     if estate_id:
         qs = qs.filter(estate_id=estate_id)
-    return qs.annotate(unit_count=Count("units"))
+    return qs.annotate(unit_count=Count("units")).order_by("estate__name", "number")
 
 
 def building_get(*, user, pk) -> Building:
