@@ -1,3 +1,4 @@
+from django.contrib.auth.models import Permission
 from django.db.models import Prefetch, Q, QuerySet
 
 from organization.models import Department, ManagementOffice, Role, Staff
@@ -30,3 +31,10 @@ def staff_list(*, user) -> QuerySet[Staff]:
     if not scope.everything:
         qs = qs.filter(offices__in=scope.office_ids).distinct()
     return qs.order_by("department__kind", "name")
+
+
+def role_list() -> QuerySet[Role]:
+    """The SOP roles with their permissions. Not scoped: every office uses the same roles."""
+    return Role.objects.prefetch_related(
+        Prefetch("permissions", queryset=Permission.objects.select_related("content_type"))
+    )
