@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "estates",
     "workdays",
     "policies",
+    "notifications",
+    "service_requests",
 ]
 
 MIDDLEWARE = [
@@ -188,6 +190,17 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
+
+# Notifications by e-mail (the console inbox needs nothing). Development prints mails.
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env("EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "estatedesk@localhost")
 
 LOGGING = {
     "version": 1,

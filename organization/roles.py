@@ -216,7 +216,10 @@ def sync_roles(apps=None, *, reset_permissions: bool = True, missing_ok: bool = 
         apps = global_apps
     Role = apps.get_model("organization", "Role")
     Permission = apps.get_model("auth", "Permission")
+    from service_requests.permissions import ROLE_GRANTS as REQUEST_GRANTS
+
     for order, (code, name, scope, duties, reference, perms) in enumerate(ROLE_DEFINITIONS):
+        perms = perms + REQUEST_GRANTS.get(code, [])
         role, created = Role.objects.update_or_create(
             code=code,
             defaults={

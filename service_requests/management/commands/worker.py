@@ -1,0 +1,64 @@
+"""`manage.py worker` (also `bin/estatedesk worker`): the background process beside the web
+server. Each cycle sweeps deadlines (escalations) and sends due notifications from the outbox.
+
+    worker                 run until stopped (SIGTERM/SIGINT finish the current cycle)
+    worker --once          one cycle, then exit (cron, tests)
+    worker --once --now 2026-11-22T09:00:00+08:00   as if it were that time (tests, drills)
+"""
+
+import signal
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from notifications.services import outbox_deliver_due
+from service_requests.deadlines import sweep_deadlines
+
+
+class Command(BaseCommand):
+    help = "Run the background worker: deadline sweeps, escalations and notifications."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="Run one cycle and exit.")
+        parser.add_argument("--now", help="Pretend the current time is this ISO 8601 time.")
+        parser.add_argument(
+            "--interval", type=float, default=15.0, help="Seconds between cycles (default 15)."
+        )
+
+    def handle(self, *args, once=False, now=None, interval=15.0, **options):
+        fixed_now = None
+        if now:
+            fixed_now = parse_datetime(now)
+            if fixed_now is None:
+                raise CommandError(f"--now is not an ISO 8601 time: {now!r}")
+            if timezone.is_naive(fixed_now):
+                fixed_now = timezone.make_aware(fixed_now)
+        self._stopping = False
+        if not once:
+            signal.signal(signal.SIGTERM, self._stop)
+            signal.signal(signal.SIGINT, self._stop)
+        while True:
+            self.cycle(fixed_now or timezone.now())
+            if once or self._stopping:
+                return
+            slept = 0.0
+            while slept < interval and not self._stopping:
+                time.sleep(0.5)
+                slept += 0.5
+            if self._stopping:
+                return
+
+    def cycle(self, now):
+        started = time.monotonic()
+        sweep = sweep_deadlines(now=now)
+        sent = outbox_deliver_due(now=now)
+        self.stdout.write(
+            f"{timezone.localtime(now):%Y-%m-%d %H:%M:%S} sweep: {sweep.missed} missed, "
+            f"{sweep.escalated} escalated, {sweep.notifications} queued; "
+            f"{sent} sent ({time.monotonic() - started:.2f}s)"
+        )
+
+    def _stop(self, signum, frame):
+        self._stopping = True

@@ -1,0 +1,927 @@
+"""Every change of a help or report request (SOP.md §2, §4) goes through one function here.
+
+Each one checks authority (the role's permission) and scope, checks the policy and the
+lifecycle, refuses a stale update (the caller passes the version it read), writes the change
+and its timeline event in one transaction, and updates the request's deadlines.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.authz import require_office_in_scope, require_perm
+from core.exceptions import ApplicationError, PermissionDeniedError
+from core.validators import normalize_phone
+from notifications.services import notify_role
+from organization.choices import RoleCode
+from organization.models import Department
+from policies.selectors import Policy, current_version, policy_version_get
+from service_requests.choices import (
+    DEFAULT_LABEL,
+    OPEN_STATUSES,
+    SPECIAL_CATEGORIES,
+    WRITTEN_CHANNELS,
+    Category,
+    Channel,
+    ConfirmationChannel,
+    DeadlineKind,
+    EventType,
+    ReceptionLabel,
+    Satisfaction,
+    Status,
+)
+from service_requests.models import (
+    DESCRIPTION_MAX_LENGTH,
+    Deadline,
+    RequestEvent,
+    ServiceRequest,
+)
+
+# Clock skew tolerated between a client's clock and ours for "received at".
+FUTURE_TOLERANCE = datetime.timedelta(minutes=1)
+
+BEFORE_RESOLUTION = frozenset(
+    {
+        Status.RECEIVED,
+        Status.REPLIED,
+        Status.DISPATCHED,
+        Status.ACKNOWLEDGED,
+        Status.IN_PROGRESS,
+    }
+)
+
+
+class StaleUpdateError(ApplicationError):
+    """Someone changed the request since the caller read it (HTTP 409)."""
+
+    status_code = 409
+
+    def __init__(self):
+        super().__init__(
+            _("该求助已被他人更新,请刷新页面查看最新情况后再操作。"), code="stale_version"
+        )
+
+
+def _now(now: datetime.datetime | None) -> datetime.datetime:
+    return now or timezone.now()
+
+
+def _policy(request: ServiceRequest) -> Policy:
+    return policy_version_get(request.policy_version_id)
+
+
+# --- Intake -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IntakeData:
+    category: str
+    channel: str
+    description: str
+    household: object | None = None  # estates.Household
+    location: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
+    is_paid_service: bool = False
+    is_major: bool = False
+    reception_label: str = ""
+    received_at: datetime.datetime | None = None  # None: now; earlier: recorded after the fact
+    reply_now: str = ""  # the answer given at once, while the resident is still on the line
+    emergency_help: tuple[str, ...] = field(default=())  # medical: escort, call_120, nursing
+
+
+def _intake_errors(office, data: IntakeData, policy: Policy, now) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if data.category not in Category.values:
+        errors["category"] = [_("请选择求助类别(a–g)")]
+    if data.channel not in Channel.values:
+        errors["channel"] = [_("请选择受理渠道")]
+    if data.reception_label and data.reception_label not in ReceptionLabel.values:
+        errors["reception_label"] = [_("接待登记类别无效")]
+    description = data.description.strip()
+    if not description:
+        errors["description"] = [_("请填写求助内容")]
+    elif len(description) > DESCRIPTION_MAX_LENGTH:
+        errors["description"] = [
+            _("求助内容不能超过%(n)s字,现有%(len)s字")
+            % {"n": DESCRIPTION_MAX_LENGTH, "len": len(description)}
+        ]
+    if len(data.location) > 200:
+        errors["location"] = [_("地点不能超过200字")]
+    if data.household is not None and data.household.office_id != office.pk:
+        errors["household"] = [_("该住户不属于本管理处")]
+    if data.contact_phone.strip():
+        try:
+            normalize_phone(data.contact_phone)
+        except ValidationError as exc:
+            errors["contact_phone"] = list(exc.messages)
+    if data.category == Category.MEDICAL_EMERGENCY:
+        # 000 篇3 §4.2.1: first ask for and record the patient's address and phone.
+        if not data.location.strip() and data.household is None:
+            errors["location"] = [_("急救病人求助须先登记病人住址")]
+        if not data.contact_phone.strip():
+            errors["contact_phone"] = [_("急救病人求助须先登记联系电话")]
+    from service_requests.emergency import BRANCHES
+
+    unknown = [b for b in data.emergency_help if b not in BRANCHES]
+    if unknown:
+        errors["emergency_help"] = [_("未知的急救帮助方式")]
+    if data.emergency_help and data.category != Category.MEDICAL_EMERGENCY:
+        errors["emergency_help"] = [_("只有急救病人求助才选择送医、120或护理")]
+    if data.received_at is not None:
+        if data.received_at > now + FUTURE_TOLERANCE:
+            errors["received_at"] = [_("受理时间不能晚于现在")]
+        else:
+            limit = policy.duration("request.backdate_limit")
+            if limit.after(data.received_at) < now:
+                errors["received_at"] = [
+                    _("补录的受理时间最多只能追溯%(limit)s(策略“补录来电的最长追溯时间”)")
+                    % {"limit": limit}
+                ]
+    return errors
+
+
+def _deadline(request, kind, key, start, policy: Policy) -> Deadline:
+    rule_value = policy.value(key)
+    return Deadline(
+        request=request,
+        kind=kind,
+        policy_key=key,
+        clause=rule_value.rule.clause,
+        due_at=rule_value.value.after(start),
+    )
+
+
+def _initial_deadlines(request: ServiceRequest, policy: Policy, replied: bool) -> list[Deadline]:
+    start = request.received_at
+    deadlines = []
+    if request.category == Category.CONSULTATION and request.channel in WRITTEN_CHANNELS:
+        # 000 篇3 §4.3.1: a written consultation gets a written reply from the supervisor.
+        deadlines.append(
+            _deadline(
+                request, DeadlineKind.WRITTEN_REPLY, "consultation.written_reply", start, policy
+            )
+        )
+    elif not replied:
+        key = (
+            "consultation.oral_reply"
+            if request.category == Category.CONSULTATION
+            else "request.first_reply"
+        )
+        kind = (
+            DeadlineKind.ORAL_REPLY
+            if request.category == Category.CONSULTATION
+            else DeadlineKind.FIRST_REPLY
+        )
+        deadlines.append(_deadline(request, kind, key, start, policy))
+    if request.is_special and request.is_major:
+        # 000 篇3 §4.2.2: major cases are reported to the supervisor at once.
+        deadlines.append(
+            _deadline(
+                request, DeadlineKind.SUPERVISOR_REPORT, "emergency.major_report", start, policy
+            )
+        )
+    return deadlines
+
+
+def _refresh_next_deadline(request: ServiceRequest) -> None:
+    open_due = (
+        request.deadlines.filter(met_at__isnull=True, cancelled_at__isnull=True)
+        .order_by("due_at")
+        .values_list("due_at", flat=True)
+        .first()
+    )
+    request.next_deadline_at = open_due
+
+
+def _event(request, type, actor, *, at, before="", after="", public="", internal="", data=None):
+    return RequestEvent.objects.create(
+        request=request,
+        type=type,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        at=at,
+        status_before=before,
+        status_after=after,
+        public_note=public,
+        internal_note=internal,
+        data=data or {},
+    )
+
+
+@transaction.atomic
+def request_intake(
+    *, actor, office, data: IntakeData, now: datetime.datetime | None = None
+) -> ServiceRequest:
+    """Receive a help or report request (SOP.md §2): one screen, while the resident is on the
+    line. Opens its deadlines from the office's current policy version."""
+    require_perm(actor, "service_requests.add_servicerequest", action=_("受理求助"))
+    require_office_in_scope(actor, office.pk)
+    now = _now(now)
+    version = current_version(office)
+    policy = Policy(version)
+    errors = _intake_errors(office, data, policy, now)
+    if errors:
+        raise ApplicationError(next(iter(errors.values()))[0], field_errors=errors)
+
+    received_at = data.received_at or now
+    reply = data.reply_now.strip()
+    request = ServiceRequest.objects.create(
+        office=office,
+        household=data.household,
+        category=data.category,
+        is_special=data.category in SPECIAL_CATEGORIES,
+        is_major=data.is_major and data.category in SPECIAL_CATEGORIES,
+        is_paid_service=data.is_paid_service,
+        channel=data.channel,
+        reception_label=data.reception_label
+        or DEFAULT_LABEL.get(
+            data.category, ReceptionLabel.SERVICE if data.is_paid_service else ReceptionLabel.OTHER
+        ),
+        description=data.description.strip(),
+        location=data.location.strip(),
+        contact_name=data.contact_name.strip(),
+        contact_phone=normalize_phone(data.contact_phone) if data.contact_phone.strip() else "",
+        status=Status.REPLIED if reply else Status.RECEIVED,
+        policy_version=version,
+        received_at=received_at,
+        entered_at=now,
+        entered_by=actor,
+        first_replied_at=now if reply else None,
+    )
+    deadlines = _initial_deadlines(request, policy, replied=bool(reply))
+    Deadline.objects.bulk_create(deadlines)
+    _refresh_next_deadline(request)
+    request.save(update_fields=["next_deadline_at"])
+    _event(
+        request,
+        EventType.REQUEST_RECEIVED,
+        actor,
+        at=now,
+        after=Status.RECEIVED,
+        data={
+            "received_at": received_at.isoformat(),
+            "entered_at": now.isoformat(),
+            "backdated": received_at < now - FUTURE_TOLERANCE,
+            "policy_version": policy.number,
+            "deadlines": {d.kind: d.due_at.isoformat() for d in deadlines},
+        },
+    )
+    if reply:
+        _event(
+            request,
+            EventType.FIRST_REPLY_GIVEN,
+            actor,
+            at=now,
+            before=Status.RECEIVED,
+            after=Status.REPLIED,
+            public=reply,
+        )
+    if data.emergency_help:
+        from service_requests.emergency import open_checklist
+
+        open_checklist(request=request, branches=data.emergency_help, actor=actor, now=now)
+    if request.category == Category.MEDICAL_EMERGENCY:
+        # 000 篇3 §4.2.1(b): the security shift leader is told at once.
+        notify_role(
+            office=office,
+            role_code=RoleCode.SECURITY_SHIFT_LEADER,
+            subject=_("急救求助:%(where)s") % {"where": request.location or str(request.household)},
+            body=request.description,
+            link=f"/requests/{request.pk}/",
+            dedupe_key=f"request:{request.pk}:emergency-intake",
+            now=now,
+        )
+    return request
+
+
+# --- Transitions --------------------------------------------------------------------------------
+
+
+def _check_transition(request: ServiceRequest, allowed: frozenset, action: str) -> None:
+    if request.status not in allowed:
+        raise ApplicationError(
+            _("当前状态为“%(status)s”,不能%(action)s")
+            % {"status": request.get_status_display(), "action": action},
+            code="invalid_transition",
+        )
+
+
+def _save_transition(request: ServiceRequest, version: int, fields: dict) -> None:
+    """Write `fields` only if nobody changed the request since `version` was read."""
+    updated = ServiceRequest.objects.filter(pk=request.pk, version=version).update(
+        version=F("version") + 1, **fields
+    )
+    if updated != 1:
+        raise StaleUpdateError()
+    for name, value in fields.items():
+        setattr(request, name, value)
+    request.version = version + 1
+
+
+def _meet(request: ServiceRequest, kinds: set[str], at) -> None:
+    request.deadlines.filter(kind__in=kinds, met_at__isnull=True, cancelled_at__isnull=True).update(
+        met_at=at, next_escalation_at=None
+    )
+
+
+def _cancel_open_deadlines(request: ServiceRequest, at) -> None:
+    request.deadlines.filter(met_at__isnull=True, cancelled_at__isnull=True).update(
+        cancelled_at=at, next_escalation_at=None
+    )
+
+
+def _finish(request: ServiceRequest, version: int, fields: dict) -> None:
+    _refresh_next_deadline(request)
+    fields["next_deadline_at"] = request.next_deadline_at
+    _save_transition(request, version, fields)
+
+
+def _handle_perm(actor, action: str) -> None:
+    require_perm(actor, "service_requests.change_servicerequest", action=action)
+
+
+def _works_on(actor, request: ServiceRequest) -> bool:
+    """The assignee, or staff of the department it was dispatched to."""
+    if request.assignee_id == actor.pk:
+        return True
+    staff = getattr(actor, "staff", None)
+    return (
+        staff is not None
+        and request.assigned_department_id is not None
+        and staff.department_id == request.assigned_department_id
+    )
+
+
+def _require_worker(actor, request: ServiceRequest, action: str) -> None:
+    if actor.has_perm("service_requests.change_servicerequest"):
+        return
+    if actor.has_perm("service_requests.work_on_request") and _works_on(actor, request):
+        return
+    raise PermissionDeniedError(
+        _("您的岗位无权%(action)s:只有受派的部门或人员、客服中心可以操作。") % {"action": action}
+    )
+
+
+def _get_in_scope(actor, request: ServiceRequest) -> None:
+    require_office_in_scope(actor, request.office_id)
+
+
+@transaction.atomic
+def request_reply(
+    *, actor, request: ServiceRequest, version: int, reply: str, now=None
+) -> ServiceRequest:
+    """First reply to the resident (快速反应, SOP.md §2). A written consultation is answered in
+    writing by the supervisor (000 篇3 §4.3.1)."""
+    action = _("答复住户")
+    _handle_perm(actor, action)
+    _get_in_scope(actor, request)
+    if request.first_replied_at is not None:
+        raise ApplicationError(_("已答复过住户;补充说明请用“添加备注”"), code="invalid_transition")
+    _check_transition(
+        request, OPEN_STATUSES - {Status.RESOLVED, Status.CONFIRMED, Status.VISITED}, action
+    )
+    if request.category == Category.CONSULTATION and request.channel in WRITTEN_CHANNELS:
+        require_perm(actor, "service_requests.reply_in_writing", action=_("书面答复书面咨询"))
+    if not reply.strip():
+        raise ApplicationError(_("请填写答复内容"), field_errors={"reply": [_("请填写答复内容")]})
+    now = _now(now)
+    before = request.status
+    _meet(
+        request,
+        {DeadlineKind.FIRST_REPLY, DeadlineKind.ORAL_REPLY, DeadlineKind.WRITTEN_REPLY},
+        now,
+    )
+    new_status = Status.REPLIED if before == Status.RECEIVED else before
+    _finish(request, version, {"status": new_status, "first_replied_at": now})
+    _event(
+        request,
+        EventType.FIRST_REPLY_GIVEN,
+        actor,
+        at=now,
+        before=before,
+        after=new_status,
+        public=reply.strip(),
+    )
+    return request
+
+
+@transaction.atomic
+def request_dispatch(
+    *,
+    actor,
+    request: ServiceRequest,
+    version: int,
+    department: Department,
+    assignee=None,
+    note: str = "",
+    now=None,
+) -> ServiceRequest:
+    """派工 to one of the office's departments (or a person in it). Outside parties are a
+    referral, not a dispatch."""
+    action = _("派工")
+    _handle_perm(actor, action)
+    _get_in_scope(actor, request)
+    _check_transition(request, BEFORE_RESOLUTION, action)
+    if department.is_external:
+        raise ApplicationError(
+            _("“%(name)s”是外部单位,请使用“转介”") % {"name": department.name},
+            field_errors={"department": [_("外部单位请使用“转介”")]},
+        )
+    if department.office_id not in (None, request.office_id) or not department.is_active:
+        raise ApplicationError(
+            _("请选择本管理处在用的部门"),
+            field_errors={"department": [_("请选择本管理处在用的部门")]},
+        )
+    if assignee is not None:
+        staff = getattr(assignee, "staff", None)
+        if staff is None or not staff.offices.filter(pk=request.office_id).exists():
+            raise ApplicationError(
+                _("处理人须为本管理处员工"),
+                field_errors={"assignee": [_("处理人须为本管理处员工")]},
+            )
+    now = _now(now)
+    before = request.status
+    _finish(
+        request,
+        version,
+        {
+            "status": Status.DISPATCHED,
+            "dispatched_at": now,
+            "assigned_department": department,
+            "assignee": assignee,
+            "acknowledged_at": None,
+        },
+    )
+    _event(
+        request,
+        EventType.REQUEST_DISPATCHED,
+        actor,
+        at=now,
+        before=before,
+        after=Status.DISPATCHED,
+        internal=note.strip(),
+        data={"department": department.name, "assignee": getattr(assignee, "pk", None)},
+    )
+    notify_users_of_dispatch(request, department, assignee, now)
+    return request
+
+
+def notify_users_of_dispatch(request, department, assignee, now) -> None:
+    from notifications.services import notify_users
+    from organization.models import Staff
+
+    if assignee is not None:
+        users = [assignee]
+    else:
+        users = [
+            s.user
+            for s in Staff.objects.filter(
+                department=department, user__is_active=True
+            ).select_related("user")
+        ]
+    notify_users(
+        office=request.office,
+        users=users,
+        subject=_("新派工:%(number)s %(category)s")
+        % {"number": request.number, "category": request.get_category_display()},
+        body=request.description,
+        link=f"/requests/{request.pk}/",
+        dedupe_key=f"request:{request.pk}:dispatch:{request.version}",
+        now=now,
+    )
+
+
+@transaction.atomic
+def request_acknowledge(
+    *, actor, request: ServiceRequest, version: int, now=None
+) -> ServiceRequest:
+    """The receiving department or person acknowledges the dispatch (接单)."""
+    action = _("接单")
+    _require_worker(actor, request, action)
+    _get_in_scope(actor, request)
+    _check_transition(request, frozenset({Status.DISPATCHED}), action)
+    now = _now(now)
+    _finish(request, version, {"status": Status.ACKNOWLEDGED, "acknowledged_at": now})
+    _event(
+        request,
+        EventType.DISPATCH_ACKNOWLEDGED,
+        actor,
+        at=now,
+        before=Status.DISPATCHED,
+        after=Status.ACKNOWLEDGED,
+    )
+    return request
+
+
+@transaction.atomic
+def request_start(*, actor, request: ServiceRequest, version: int, now=None) -> ServiceRequest:
+    action = _("开始处理")
+    _require_worker(actor, request, action)
+    _get_in_scope(actor, request)
+    _check_transition(
+        request, frozenset({Status.REPLIED, Status.DISPATCHED, Status.ACKNOWLEDGED}), action
+    )
+    now = _now(now)
+    before = request.status
+    fields = {"status": Status.IN_PROGRESS}
+    if request.acknowledged_at is None and request.dispatched_at is not None:
+        fields["acknowledged_at"] = now
+    _finish(request, version, fields)
+    _event(request, EventType.WORK_STARTED, actor, at=now, before=before, after=Status.IN_PROGRESS)
+    return request
+
+
+@transaction.atomic
+def request_set_appointment(
+    *,
+    actor,
+    request: ServiceRequest,
+    version: int,
+    promised_at: datetime.datetime,
+    reason: str = "",
+    now=None,
+) -> ServiceRequest:
+    """Repairs (SOP.md §4; 003 §5.2): the completion time agreed with the resident, no later
+    than the policy's maximum after the request was received."""
+    action = _("约定完成时间")
+    _require_worker(actor, request, action)
+    _get_in_scope(actor, request)
+    _check_transition(request, BEFORE_RESOLUTION, action)
+    now = _now(now)
+    policy = _policy(request)
+    limit = policy.value("repair.promised_date_max")
+    latest = limit.value.after(request.received_at)
+    if promised_at <= now:
+        raise ApplicationError(
+            _("约定完成时间须晚于现在"), field_errors={"promised_at": [_("约定完成时间须晚于现在")]}
+        )
+    if promised_at > latest:
+        message = _("约定完成时间不能晚于受理后%(limit)s(%(latest)s,%(clause)s)") % {
+            "limit": limit.value,
+            "latest": timezone.localtime(latest).strftime("%Y-%m-%d %H:%M"),
+            "clause": limit.rule.clause,
+        }
+        raise ApplicationError(message, field_errors={"promised_at": [message]})
+    previous = request.promised_at
+    if previous is not None and not reason.strip():
+        raise ApplicationError(
+            _("更改约定时间须填写原因"), field_errors={"reason": [_("更改约定时间须填写原因")]}
+        )
+    deadline, created = Deadline.objects.get_or_create(
+        request=request,
+        kind=DeadlineKind.REPAIR_COMPLETION,
+        defaults={"policy_key": limit.rule.key, "clause": limit.rule.clause, "due_at": promised_at},
+    )
+    if not created:
+        Deadline.objects.filter(pk=deadline.pk).update(
+            due_at=promised_at, missed_at=None, escalation_level=0, next_escalation_at=None
+        )
+    _finish(request, version, {"promised_at": promised_at})
+    _event(
+        request,
+        EventType.APPOINTMENT_SET,
+        actor,
+        at=now,
+        before=request.status,
+        after=request.status,
+        internal=reason.strip(),
+        data={
+            "promised_at": promised_at.isoformat(),
+            "previous": previous.isoformat() if previous else None,
+        },
+    )
+    return request
+
+
+@transaction.atomic
+def request_resolve(
+    *, actor, request: ServiceRequest, version: int, result: str, public_note: str = "", now=None
+) -> ServiceRequest:
+    action = _("登记处理结果")
+    _require_worker(actor, request, action)
+    _get_in_scope(actor, request)
+    _check_transition(request, BEFORE_RESOLUTION, action)
+    if not result.strip():
+        raise ApplicationError(_("请填写处理结果"), field_errors={"result": [_("请填写处理结果")]})
+    now = _now(now)
+    before = request.status
+    fields = {"status": Status.RESOLVED, "resolved_at": now, "result": result.strip()}
+    met = {DeadlineKind.REPAIR_COMPLETION}
+    if request.first_replied_at is None:
+        # Solving it is the answer: the first reply is given with the result.
+        fields["first_replied_at"] = now
+        met |= {DeadlineKind.FIRST_REPLY, DeadlineKind.ORAL_REPLY, DeadlineKind.WRITTEN_REPLY}
+    _meet(request, met, now)
+    _finish(request, version, fields)
+    _event(
+        request,
+        EventType.REQUEST_RESOLVED,
+        actor,
+        at=now,
+        before=before,
+        after=Status.RESOLVED,
+        public=public_note.strip(),
+        internal=result.strip(),
+    )
+    return request
+
+
+@transaction.atomic
+def request_confirm(
+    *, actor, request: ServiceRequest, version: int, channel: str, note: str = "", now=None
+) -> ServiceRequest:
+    """The resident confirms the result (by phone or visit recorded by staff, or in the portal)."""
+    action = _("登记住户确认")
+    is_resident_self = channel == ConfirmationChannel.PORTAL
+    if is_resident_self:
+        resident = getattr(actor, "resident_profile", None)
+        if resident is None or resident.household_id != request.household_id:
+            raise PermissionDeniedError(_("只有该户住户本人可以在线确认"))
+    else:
+        _handle_perm(actor, action)
+        _get_in_scope(actor, request)
+    if channel not in ConfirmationChannel.values:
+        raise ApplicationError(_("请选择确认方式"), field_errors={"channel": [_("请选择确认方式")]})
+    _check_transition(request, frozenset({Status.RESOLVED}), action)
+    now = _now(now)
+    _finish(
+        request,
+        version,
+        {"status": Status.CONFIRMED, "confirmed_at": now, "confirmation_channel": channel},
+    )
+    _event(
+        request,
+        EventType.RESIDENT_CONFIRMED,
+        actor,
+        at=now,
+        before=Status.RESOLVED,
+        after=Status.CONFIRMED,
+        internal=note.strip(),
+        data={"channel": channel},
+    )
+    return request
+
+
+@transaction.atomic
+def request_follow_up(
+    *, actor, request: ServiceRequest, version: int, satisfaction: str, comment: str = "", now=None
+) -> ServiceRequest:
+    """回访: an unsatisfied resident reopens the request."""
+    action = _("登记回访")
+    _handle_perm(actor, action)
+    _get_in_scope(actor, request)
+    if satisfaction not in Satisfaction.values:
+        raise ApplicationError(
+            _("请选择满意度"), field_errors={"satisfaction": [_("请选择满意度")]}
+        )
+    _check_transition(request, frozenset({Status.RESOLVED, Status.CONFIRMED}), action)
+    now = _now(now)
+    before = request.status
+    if satisfaction == Satisfaction.UNSATISFIED:
+        if not comment.strip():
+            raise ApplicationError(
+                _("住户不满意时须记录意见"), field_errors={"comment": [_("住户不满意时须记录意见")]}
+            )
+        _finish(
+            request,
+            version,
+            {
+                "status": Status.IN_PROGRESS,
+                "visited_at": now,
+                "satisfaction": satisfaction,
+                "resolved_at": None,
+                "confirmed_at": None,
+            },
+        )
+        _event(
+            request,
+            EventType.FOLLOW_UP_DONE,
+            actor,
+            at=now,
+            before=before,
+            after=Status.IN_PROGRESS,
+            internal=comment.strip(),
+            data={"satisfaction": satisfaction},
+        )
+        _event(
+            request,
+            EventType.REQUEST_REOPENED,
+            actor,
+            at=now,
+            before=before,
+            after=Status.IN_PROGRESS,
+            internal=_("回访不满意,重新处理"),
+        )
+        return request
+    _finish(
+        request,
+        version,
+        {"status": Status.VISITED, "visited_at": now, "satisfaction": satisfaction},
+    )
+    _event(
+        request,
+        EventType.FOLLOW_UP_DONE,
+        actor,
+        at=now,
+        before=before,
+        after=Status.VISITED,
+        internal=comment.strip(),
+        data={"satisfaction": satisfaction},
+    )
+    return request
+
+
+@transaction.atomic
+def request_close(
+    *, actor, request: ServiceRequest, version: int, note: str = "", now=None
+) -> ServiceRequest:
+    """Close once the resident confirmed the result (事事有着落,件件有回音)."""
+    action = _("关闭")
+    _handle_perm(actor, action)
+    _get_in_scope(actor, request)
+    if request.status == Status.RESOLVED:
+        raise ApplicationError(_("住户尚未确认处理结果,不能关闭"), code="invalid_transition")
+    _check_transition(request, frozenset({Status.CONFIRMED, Status.VISITED}), action)
+    now = _now(now)
+    before = request.status
+    _cancel_open_deadlines(request, now)
+    _finish(request, version, {"status": Status.CLOSED, "closed_at": now})
+    _event(
+        request,
+        EventType.REQUEST_CLOSED,
+        actor,
+        at=now,
+        before=before,
+        after=Status.CLOSED,
+        internal=note.strip(),
+    )
+    return request
+
+
+@transaction.atomic
+def request_refer(
+    *, actor, request: ServiceRequest, version: int, party: Department, resident_told: str, now=None
+) -> ServiceRequest:
+    """严禁推诿 (SOP.md §2): what the office cannot do is referred to a named outside party and
+    the resident is told who will help — never closed as "cannot help"."""
+    action = _("转介外部单位")
+    _handle_perm(actor, action)
+    _get_in_scope(actor, request)
+    _check_transition(request, BEFORE_RESOLUTION, action)
+    if not party.is_external:
+        raise ApplicationError(
+            _("转介对象须为外部单位;本处部门请用“派工”"),
+            field_errors={"party": [_("请选择外部单位")]},
+        )
+    if not resident_told.strip():
+        raise ApplicationError(
+            _("转介须记录已告知住户的内容(联系哪个单位、如何联系)"),
+            field_errors={"resident_told": [_("请填写已告知住户的内容")]},
+        )
+    now = _now(now)
+    before = request.status
+    fields = {"status": Status.REFERRED, "referred_to": party, "closed_at": now}
+    if request.first_replied_at is None:
+        fields["first_replied_at"] = now
+        _meet(
+            request,
+            {DeadlineKind.FIRST_REPLY, DeadlineKind.ORAL_REPLY, DeadlineKind.WRITTEN_REPLY},
+            now,
+        )
+    _cancel_open_deadlines(request, now)
+    _finish(request, version, fields)
+    _event(
+        request,
+        EventType.REQUEST_REFERRED,
+        actor,
+        at=now,
+        before=before,
+        after=Status.REFERRED,
+        public=resident_told.strip(),
+        data={"party": party.name, "phone": party.phone},
+    )
+    return request
+
+
+@transaction.atomic
+def request_cancel(
+    *, actor, request: ServiceRequest, version: int, reason: str, now=None
+) -> ServiceRequest:
+    """Cancel (the resident withdrew it, or a duplicate) with the reason; supervisor and up."""
+    require_perm(actor, "service_requests.cancel_servicerequest", action=_("撤销求助"))
+    _get_in_scope(actor, request)
+    _check_transition(request, BEFORE_RESOLUTION, _("撤销"))
+    if not reason.strip():
+        raise ApplicationError(_("撤销须填写原因"), field_errors={"reason": [_("撤销须填写原因")]})
+    now = _now(now)
+    before = request.status
+    _cancel_open_deadlines(request, now)
+    _finish(
+        request,
+        version,
+        {"status": Status.CANCELLED, "cancel_reason": reason.strip()[:200], "closed_at": now},
+    )
+    _event(
+        request,
+        EventType.REQUEST_CANCELLED,
+        actor,
+        at=now,
+        before=before,
+        after=Status.CANCELLED,
+        internal=reason.strip(),
+    )
+    return request
+
+
+@transaction.atomic
+def request_reopen(
+    *, actor, request: ServiceRequest, version: int, reason: str, now=None
+) -> ServiceRequest:
+    action = _("重新打开")
+    _handle_perm(actor, action)
+    _get_in_scope(actor, request)
+    _check_transition(
+        request,
+        frozenset(
+            {Status.RESOLVED, Status.CONFIRMED, Status.VISITED, Status.CLOSED, Status.REFERRED}
+        ),
+        action,
+    )
+    if not reason.strip():
+        raise ApplicationError(
+            _("重新打开须填写原因"), field_errors={"reason": [_("重新打开须填写原因")]}
+        )
+    now = _now(now)
+    before = request.status
+    _finish(
+        request,
+        version,
+        {
+            "status": Status.IN_PROGRESS,
+            "resolved_at": None,
+            "confirmed_at": None,
+            "closed_at": None,
+        },
+    )
+    _event(
+        request,
+        EventType.REQUEST_REOPENED,
+        actor,
+        at=now,
+        before=before,
+        after=Status.IN_PROGRESS,
+        internal=reason.strip(),
+    )
+    return request
+
+
+@transaction.atomic
+def request_report_to_supervisor(
+    *, actor, request: ServiceRequest, note: str = "", now=None
+) -> ServiceRequest:
+    """Record that the supervisor was told (000 篇3 §4.2.2: major cases at once)."""
+    _require_worker(actor, request, _("报告主管"))
+    _get_in_scope(actor, request)
+    now = _now(now)
+    _meet(request, {DeadlineKind.SUPERVISOR_REPORT}, now)
+    _refresh_next_deadline(request)
+    ServiceRequest.objects.filter(pk=request.pk).update(next_deadline_at=request.next_deadline_at)
+    _event(
+        request,
+        EventType.SUPERVISOR_REPORTED,
+        actor,
+        at=now,
+        before=request.status,
+        after=request.status,
+        internal=note.strip(),
+    )
+    return request
+
+
+@transaction.atomic
+def request_add_note(
+    *, actor, request: ServiceRequest, internal_note: str = "", public_note: str = "", now=None
+) -> RequestEvent:
+    """Append a note: internal (staff only) or what the resident was told. Never edits."""
+    _require_worker(actor, request, _("添加备注"))
+    _get_in_scope(actor, request)
+    if not internal_note.strip() and not public_note.strip():
+        raise ApplicationError(
+            _("请填写备注内容"), field_errors={"internal_note": [_("请填写备注内容")]}
+        )
+    now = _now(now)
+    return _event(
+        request,
+        EventType.NOTE_ADDED,
+        actor,
+        at=now,
+        before=request.status,
+        after=request.status,
+        public=public_note.strip(),
+        internal=internal_note.strip(),
+    )

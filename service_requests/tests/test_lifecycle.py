@@ -1,0 +1,320 @@
+"""The lifecycle (issue #3): reply, dispatch and acknowledge, work, resolve, resident
+confirmation, follow-up, close; refer (严禁推诿), cancel, reopen; stale updates refused."""
+
+import datetime
+
+import pytest
+
+from core.exceptions import ApplicationError, PermissionDeniedError
+from core.testing import make_staff
+from service_requests import services
+from service_requests.choices import Category, Channel, DeadlineKind, EventType, Status
+from service_requests.models import RequestEvent, ServiceRequest
+from service_requests.services import IntakeData, StaleUpdateError, request_intake
+from service_requests.tests.conftest import at
+
+NOW = at(2026, 11, 23, 10, 0)
+
+
+def minutes(n):
+    return NOW + datetime.timedelta(minutes=n)
+
+
+@pytest.fixture
+def repair(office, household, receptionist):
+    return request_intake(
+        actor=receptionist,
+        office=office,
+        data=IntakeData(
+            category=Category.REPAIR,
+            channel=Channel.PHONE,
+            description="厨房水龙头漏水",
+            household=household,
+        ),
+        now=NOW,
+    )
+
+
+def test_full_repair_lifecycle_with_timeline(repair, receptionist, technician, engineering):
+    r = services.request_reply(
+        actor=receptionist,
+        request=repair,
+        version=repair.version,
+        reply="马上派工程部",
+        now=minutes(2),
+    )
+    assert r.deadlines.get(kind=DeadlineKind.FIRST_REPLY).on_time is True
+    services.request_dispatch(
+        actor=receptionist, request=r, version=r.version, department=engineering, now=minutes(3)
+    )
+    services.request_acknowledge(actor=technician, request=r, version=r.version, now=minutes(6))
+    services.request_set_appointment(
+        actor=technician,
+        request=r,
+        version=r.version,
+        promised_at=NOW + datetime.timedelta(days=1),
+        now=minutes(7),
+    )
+    services.request_start(
+        actor=technician, request=r, version=r.version, now=NOW + datetime.timedelta(hours=20)
+    )
+    services.request_resolve(
+        actor=technician,
+        request=r,
+        version=r.version,
+        result="更换阀芯",
+        public_note="已修好",
+        now=NOW + datetime.timedelta(hours=21),
+    )
+    assert r.deadlines.get(kind=DeadlineKind.REPAIR_COMPLETION).on_time is True
+    services.request_confirm(
+        actor=receptionist,
+        request=r,
+        version=r.version,
+        channel="phone",
+        now=NOW + datetime.timedelta(hours=22),
+    )
+    services.request_follow_up(
+        actor=receptionist,
+        request=r,
+        version=r.version,
+        satisfaction="satisfied",
+        now=NOW + datetime.timedelta(days=2),
+    )
+    services.request_close(
+        actor=receptionist, request=r, version=r.version, now=NOW + datetime.timedelta(days=2)
+    )
+    r.refresh_from_db()
+    assert r.status == Status.CLOSED and r.next_deadline_at is None
+    assert [e.type for e in r.events.all()] == [
+        EventType.REQUEST_RECEIVED,
+        EventType.FIRST_REPLY_GIVEN,
+        EventType.REQUEST_DISPATCHED,
+        EventType.DISPATCH_ACKNOWLEDGED,
+        EventType.APPOINTMENT_SET,
+        EventType.WORK_STARTED,
+        EventType.REQUEST_RESOLVED,
+        EventType.RESIDENT_CONFIRMED,
+        EventType.FOLLOW_UP_DONE,
+        EventType.REQUEST_CLOSED,
+    ]
+    resolved = r.events.get(type=EventType.REQUEST_RESOLVED)
+    assert (resolved.public_note, resolved.internal_note) == ("已修好", "更换阀芯")
+    assert resolved.actor == technician
+
+
+def test_stale_update_is_refused_and_overwrites_nothing(repair, receptionist, supervisor):
+    read_version = repair.version
+    services.request_reply(
+        actor=supervisor, request=repair, version=read_version, reply="稍后回电", now=minutes(1)
+    )
+    stale_copy = ServiceRequest.objects.get(pk=repair.pk)
+    with pytest.raises(StaleUpdateError) as exc:
+        services.request_cancel(
+            actor=supervisor,
+            request=stale_copy,
+            version=read_version,
+            reason="重复",
+            now=minutes(2),
+        )
+    assert exc.value.status_code == 409
+    repair.refresh_from_db()
+    assert repair.status == Status.REPLIED
+    assert not repair.events.filter(type=EventType.REQUEST_CANCELLED).exists()
+
+
+def test_repair_appointment_beyond_three_days_is_refused(
+    repair, technician, receptionist, engineering
+):
+    """SOP.md §4 (003 §5.2): a promised date normally no more than 3 days out."""
+    services.request_dispatch(
+        actor=receptionist,
+        request=repair,
+        version=repair.version,
+        department=engineering,
+        now=minutes(1),
+    )
+    with pytest.raises(ApplicationError, match="不能晚于受理后3 自然日"):
+        services.request_set_appointment(
+            actor=technician,
+            request=repair,
+            version=repair.version,
+            promised_at=NOW + datetime.timedelta(days=3, minutes=1),
+            now=minutes(2),
+        )
+    assert not repair.deadlines.filter(kind=DeadlineKind.REPAIR_COMPLETION).exists()
+
+
+def test_other_departments_staff_cannot_work_on_it(repair, office, receptionist, engineering):
+    services.request_dispatch(
+        actor=receptionist,
+        request=repair,
+        version=repair.version,
+        department=engineering,
+        now=minutes(1),
+    )
+    guard = make_staff("cleaning", offices=[office])
+    with pytest.raises(PermissionDeniedError, match="受派的部门或人员"):
+        services.request_acknowledge(
+            actor=guard, request=repair, version=repair.version, now=minutes(2)
+        )
+
+
+def test_dispatch_to_an_outside_party_must_be_a_referral(repair, receptionist, emergency_center):
+    with pytest.raises(ApplicationError, match="请使用“转介”"):
+        services.request_dispatch(
+            actor=receptionist, request=repair, version=repair.version, department=emergency_center
+        )
+
+
+def test_referral_names_the_party_and_what_the_resident_was_told(
+    repair, receptionist, emergency_center, engineering
+):
+    """严禁推诿 (SOP.md §2): referred to a named party, never closed as 'cannot help'."""
+    with pytest.raises(ApplicationError, match="已告知住户"):
+        services.request_refer(
+            actor=receptionist,
+            request=repair,
+            version=repair.version,
+            party=emergency_center,
+            resident_told=" ",
+        )
+    with pytest.raises(ApplicationError, match="须为外部单位"):
+        services.request_refer(
+            actor=receptionist,
+            request=repair,
+            version=repair.version,
+            party=engineering,
+            resident_told="x",
+        )
+    services.request_refer(
+        actor=receptionist,
+        request=repair,
+        version=repair.version,
+        party=emergency_center,
+        resident_told="已帮您联系120,请保持电话畅通",
+        now=minutes(3),
+    )
+    repair.refresh_from_db()
+    assert repair.status == Status.REFERRED and repair.referred_to == emergency_center
+    assert repair.deadlines.get(kind=DeadlineKind.FIRST_REPLY).on_time is True
+
+
+def test_closing_needs_the_residents_confirmation(repair, receptionist):
+    services.request_resolve(
+        actor=receptionist, request=repair, version=repair.version, result="已处理", now=minutes(4)
+    )
+    with pytest.raises(ApplicationError, match="住户尚未确认"):
+        services.request_close(actor=receptionist, request=repair, version=repair.version)
+    assert ServiceRequest.objects.get(pk=repair.pk).status == Status.RESOLVED
+
+
+def test_unsatisfied_follow_up_reopens(repair, receptionist):
+    services.request_resolve(
+        actor=receptionist, request=repair, version=repair.version, result="已处理", now=minutes(4)
+    )
+    services.request_confirm(
+        actor=receptionist, request=repair, version=repair.version, channel="phone", now=minutes(5)
+    )
+    with pytest.raises(ApplicationError, match="须记录意见"):
+        services.request_follow_up(
+            actor=receptionist, request=repair, version=repair.version, satisfaction="unsatisfied"
+        )
+    services.request_follow_up(
+        actor=receptionist,
+        request=repair,
+        version=repair.version,
+        satisfaction="unsatisfied",
+        comment="还在漏",
+        now=minutes(60),
+    )
+    repair.refresh_from_db()
+    assert repair.status == Status.IN_PROGRESS
+    assert repair.events.filter(type=EventType.REQUEST_REOPENED).exists()
+
+
+def test_cancel_needs_a_reason_and_a_supervisor(repair, receptionist, supervisor):
+    with pytest.raises(PermissionDeniedError):
+        services.request_cancel(
+            actor=receptionist, request=repair, version=repair.version, reason="重复"
+        )
+    with pytest.raises(ApplicationError, match="须填写原因"):
+        services.request_cancel(actor=supervisor, request=repair, version=repair.version, reason="")
+    services.request_cancel(
+        actor=supervisor,
+        request=repair,
+        version=repair.version,
+        reason="住户重复来电",
+        now=minutes(1),
+    )
+    repair.refresh_from_db()
+    assert repair.status == Status.CANCELLED and repair.next_deadline_at is None
+    assert repair.deadlines.get().cancelled_at == minutes(1)
+
+
+def test_written_consultation_reply_needs_the_supervisor(office, receptionist, supervisor):
+    """000 篇3 §4.3.1: the supervisor replies in writing."""
+    letter = request_intake(
+        actor=receptionist,
+        office=office,
+        data=IntakeData(
+            category=Category.CONSULTATION, channel=Channel.LETTER, description="咨询停车位租赁"
+        ),
+        now=NOW,
+    )
+    with pytest.raises(PermissionDeniedError, match="书面答复"):
+        services.request_reply(
+            actor=receptionist, request=letter, version=letter.version, reply="x"
+        )
+    services.request_reply(
+        actor=supervisor,
+        request=letter,
+        version=letter.version,
+        reply="书面答复已寄出",
+        now=NOW + datetime.timedelta(days=1),
+    )
+    assert letter.deadlines.get().on_time is True
+
+
+def test_illegal_transitions_say_the_current_status(repair, receptionist):
+    with pytest.raises(ApplicationError, match="当前状态为“已受理”,不能登记住户确认"):
+        services.request_confirm(
+            actor=receptionist, request=repair, version=repair.version, channel="phone"
+        )
+
+
+def test_timeline_events_cannot_be_edited_or_deleted(repair):
+    event = repair.events.get()
+    event.internal_note = "tampered"
+    with pytest.raises(TypeError):
+        event.save()
+    with pytest.raises(TypeError):
+        RequestEvent.objects.filter(pk=event.pk).update(internal_note="x")
+    with pytest.raises(TypeError):
+        event.delete()
+
+
+def test_nursing_step_needs_the_relative_who_stays(office, household, receptionist):
+    """000 篇3 §4.2.1(c): a carer is never alone with the patient."""
+    from service_requests.emergency import emergency_step_done
+
+    request = request_intake(
+        actor=receptionist,
+        office=office,
+        data=IntakeData(
+            category=Category.MEDICAL_EMERGENCY,
+            channel=Channel.PHONE,
+            description="老人需要护理",
+            household=household,
+            contact_phone="13812345678",
+            emergency_help=("nursing",),
+        ),
+        now=NOW,
+    )
+    step = request.emergency_steps.get(code="relative_present")
+    with pytest.raises(ApplicationError, match="陪同亲属姓名"):
+        emergency_step_done(actor=receptionist, step=step)
+    emergency_step_done(actor=receptionist, step=step, detail="女儿张丽", now=minutes(10))
+    step.refresh_from_db()
+    assert step.done_by == receptionist and step.detail == "女儿张丽"
+    assert request.events.filter(type=EventType.EMERGENCY_STEP_DONE).count() == 1
