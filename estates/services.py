@@ -103,7 +103,8 @@ def unit_create_with_household(
     )
     _full_clean(unit)
     unit.save()
-    household = Household(unit=unit, office_id=building.estate.office_id, occupancy=occupancy)
+    office = building.estate.office
+    household = Household(unit=unit, office=office, occupancy=occupancy)
     _full_clean(household, exclude=["unit", "office"])
     household.save()
     audit_record(

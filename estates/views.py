@@ -9,6 +9,7 @@ from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
+from core.forms import apply_application_error
 from core.validators import mask_id_number
 from estates import importer, selectors, services
 from estates.choices import OCCUPANCY_BADGE, OccupancyStatus
@@ -86,18 +87,6 @@ def household_detail(request, pk):
     )
 
 
-def _apply_field_errors(form, error: ApplicationError, prefix: str = "") -> None:
-    placed = False
-    for field, msgs in error.field_errors.items():
-        name = prefix + field if prefix + field in form.fields else field
-        if name in form.fields:
-            for msg in msgs:
-                form.add_error(name, msg)
-            placed = True
-    if not placed:
-        form.add_error(None, error.message)
-
-
 @login_required
 @permission_required("estates.add_movein", raise_exception=True)
 def move_in_create(request, pk):
@@ -140,7 +129,7 @@ def move_in_create(request, pk):
                 ),
             )
         except ApplicationError as error:
-            _apply_field_errors(form, error, prefix="new_")
+            apply_application_error(form, error, prefix="new_")
         else:
             messages.success(
                 request,
@@ -168,7 +157,7 @@ def resident_create(request, pk):
                 person=services.PersonData(**form.cleaned_data),
             )
         except ApplicationError as error:
-            _apply_field_errors(form, error)
+            apply_application_error(form, error)
         else:
             messages.success(request, _("已登记住户成员%(name)s。") % {"name": resident.name})
             return redirect("estates:household_detail", pk=household.pk)
@@ -191,7 +180,7 @@ def resident_move_out(request, pk):
                 moved_out_on=form.cleaned_data["moved_out_on"],
             )
         except ApplicationError as error:
-            _apply_field_errors(form, error)
+            apply_application_error(form, error)
         else:
             messages.success(request, _("已办理%(name)s迁出。") % {"name": resident.name})
             return redirect("estates:household_detail", pk=resident.household_id)
