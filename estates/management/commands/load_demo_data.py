@@ -23,10 +23,13 @@ class Command(BaseCommand):
                 "The database already has data; demo data loads only into an empty one."
             )
         result = load_demo_data()
+        from service_requests.demo import load_demo_requests
+
+        requests = load_demo_requests()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data loaded: {result['households']} households, "
-                f"{result['residents']} residents."
+                f"{result['residents']} residents, {requests} help requests."
             )
         )
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
