@@ -22,7 +22,14 @@ migrate: install
 run: migrate
 	$(DEV_ENV) $(BIN)/python manage.py load_demo_data --if-empty
 	$(DEV_ENV) $(BIN)/python manage.py console_banner --host $(HOST) --port $(PORT)
-	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@# The worker (deadline sweeps, escalations, notifications) runs beside the server and stops with it.
+	$(DEV_ENV) sh -c '$(BIN)/python manage.py worker --interval 30 & worker=$$!; \
+		trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+		$(BIN)/python manage.py runserver $(HOST):$(PORT)'
+
+## the background worker alone (production runs it as its own service; see docs/production.md)
+worker: migrate
+	$(DEV_ENV) $(BIN)/python manage.py worker
 
 ## make test: the whole suite (browser tests included; Chromium is installed when missing).
 test: install
