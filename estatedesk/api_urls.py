@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("core.api.urls")),
     path("", include("estates.api.urls")),
     path("", include("organization.api.urls")),
+    path("", include("service_requests.api.urls")),
 ]

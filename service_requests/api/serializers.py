@@ -1,0 +1,516 @@
+"""API shapes of the help and report desk (issue #3). Input serializers parse types only — the
+SOP's rules (emergency needs a phone, the received time, the lifecycle, who may act) live in
+service_requests.services, whose refusals reach the client as `{"code", "message", "detail"}`.
+
+Output: a queue row, and the detail with deadlines, timeline and emergency steps. A resident
+account gets the detail without anything internal (see RequestDetailSerializer).
+"""
+
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from estates.models import Household
+from estates.selectors import household_queryset
+from organization.models import Department, ManagementOffice
+from organization.selectors import department_list, office_list, staff_list
+from service_requests.choices import (
+    Category,
+    Channel,
+    ConfirmationChannel,
+    EventType,
+    ReceptionLabel,
+    Satisfaction,
+    Status,
+)
+from service_requests.emergency import BRANCHES
+from service_requests.models import DESCRIPTION_MAX_LENGTH, ServiceRequest
+from service_requests.selectors import deadline_state
+
+QUEUES = [
+    ("all_open", "all open requests, nearest deadline first"),
+    ("mine", "open requests assigned to me"),
+    ("my_department", "open requests dispatched to my department"),
+    ("overdue", "open requests whose nearest deadline has passed"),
+    ("all", "every request, newest first"),
+]
+
+# What a resident sees of the timeline: the steps of their request and what they were told —
+# not the escalations, missed deadlines, supervisor reports or emergency-step records.
+RESIDENT_EVENT_TYPES = frozenset(
+    {
+        EventType.REQUEST_RECEIVED,
+        EventType.FIRST_REPLY_GIVEN,
+        EventType.REQUEST_DISPATCHED,
+        EventType.DISPATCH_ACKNOWLEDGED,
+        EventType.WORK_STARTED,
+        EventType.APPOINTMENT_SET,
+        EventType.REQUEST_RESOLVED,
+        EventType.RESIDENT_CONFIRMED,
+        EventType.FOLLOW_UP_DONE,
+        EventType.REQUEST_CLOSED,
+        EventType.REQUEST_REFERRED,
+        EventType.REQUEST_CANCELLED,
+        EventType.REQUEST_REOPENED,
+        EventType.NOTE_ADDED,  # only those with a public note
+    }
+)
+
+
+def _name(user, names: dict[int, str]) -> str | None:
+    if user is None:
+        return None
+    return names.get(user.pk) or user.get_full_name() or user.get_username()
+
+
+# --- Output -------------------------------------------------------------------------------------
+
+
+class PartySerializer(serializers.Serializer):
+    """A department or outside party, as a request names it."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class PersonSerializer(serializers.Serializer):
+    """A staff member (user id and name)."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class HouseholdRefSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(source="unit.label", read_only=True, help_text="3栋2单元1502")
+    estate_name = serializers.CharField(source="unit.building.estate.name", read_only=True)
+
+    class Meta:
+        model = Household
+        fields = ["id", "label", "estate_name"]
+
+
+class _RequestBaseSerializer(serializers.ModelSerializer):
+    number = serializers.CharField(read_only=True, help_text="Register number, QZ20261122-000123")
+    category_display = serializers.CharField(source="get_category_display", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    channel_display = serializers.CharField(source="get_channel_display", read_only=True)
+    household = HouseholdRefSerializer(read_only=True, allow_null=True)
+    assigned_department = PartySerializer(read_only=True, allow_null=True)
+    assignee = serializers.SerializerMethodField()
+    version = serializers.IntegerField(
+        read_only=True, help_text="Send it back with every change; a stale one is refused (409)."
+    )
+
+    @extend_schema_field(PersonSerializer(allow_null=True))
+    def get_assignee(self, request) -> dict | None:
+        user = request.assignee
+        if user is None:
+            return None
+        staff = getattr(user, "staff", None)  # select_related by the view
+        return {"id": user.pk, "name": staff.name if staff else _name(user, {})}
+
+
+class RequestRowSerializer(_RequestBaseSerializer):
+    """A row of the queue."""
+
+    class Meta:
+        model = ServiceRequest
+        fields = [
+            "id",
+            "number",
+            "office",
+            "category",
+            "category_display",
+            "is_special",
+            "is_major",
+            "is_paid_service",
+            "channel",
+            "channel_display",
+            "status",
+            "status_display",
+            "household",
+            "location",
+            "contact_name",
+            "contact_phone",
+            "description",
+            "received_at",
+            "next_deadline_at",
+            "assigned_department",
+            "assignee",
+            "version",
+        ]
+
+
+class DeadlineSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    kind_display = serializers.CharField(source="get_kind_display")
+    due_at = serializers.DateTimeField()
+    met_at = serializers.DateTimeField(allow_null=True)
+    state = serializers.SerializerMethodField(
+        help_text="met, late, missed (escalated), overdue, open or cancelled"
+    )
+    clause = serializers.CharField(help_text="The SOP clause of the policy rule that set it")
+    policy_key = serializers.CharField()
+    escalation_level = serializers.IntegerField()
+
+    def get_state(self, deadline) -> str:
+        return deadline_state(deadline, self.context["now"])
+
+
+class EventSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    type = serializers.ChoiceField(choices=EventType.choices)
+    type_display = serializers.CharField(source="get_type_display")
+    at = serializers.DateTimeField()
+    actor_name = serializers.SerializerMethodField(
+        help_text="Null for the system, and for a resident reading the timeline"
+    )
+    status_before = serializers.CharField()
+    status_after = serializers.CharField()
+    public_note = serializers.CharField(help_text="What the resident was told")
+    internal_note = serializers.CharField(
+        allow_null=True, help_text="Staff only; null for a resident"
+    )
+    data = serializers.JSONField(allow_null=True, help_text="Event details; null for a resident")
+
+    def get_actor_name(self, event) -> str | None:
+        if self.context.get("for_resident"):
+            return None
+        return _name(event.actor, self.context.get("names", {}))
+
+    def to_representation(self, event):
+        data = super().to_representation(event)
+        if self.context.get("for_resident"):
+            data["internal_note"] = data["data"] = None
+        return data
+
+
+class EmergencyStepSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    branch = serializers.CharField(help_text="escort, call_120 or nursing")
+    code = serializers.CharField()
+    label = serializers.CharField()
+    position = serializers.IntegerField()
+    done_at = serializers.DateTimeField(allow_null=True)
+    done_by_name = serializers.SerializerMethodField()
+    detail = serializers.CharField()
+
+    def get_done_by_name(self, step) -> str | None:
+        return _name(step.done_by, self.context.get("names", {}))
+
+
+class RequestDetailSerializer(_RequestBaseSerializer):
+    """One request with its deadlines, timeline and emergency steps.
+
+    For a resident account the internal parts are null (`result`, `cancel_reason`,
+    `entered_by_name`, `deadlines`, `emergency_steps`, each event's `internal_note` and `data`)
+    and the timeline has only the request's steps and what the resident was told."""
+
+    office_name = serializers.CharField(source="office.name", read_only=True)
+    reception_label_display = serializers.CharField(
+        source="get_reception_label_display", read_only=True
+    )
+    referred_to = PartySerializer(read_only=True, allow_null=True)
+    entered_by_name = serializers.SerializerMethodField()
+    policy_version = serializers.IntegerField(
+        source="policy_version.number",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="The office's policy version the deadlines came from; null for SOP defaults",
+    )
+    result = serializers.CharField(read_only=True, allow_null=True, help_text="Null for a resident")
+    cancel_reason = serializers.CharField(
+        read_only=True, allow_null=True, help_text="Null for a resident"
+    )
+    deadlines = DeadlineSerializer(
+        many=True, read_only=True, allow_null=True, help_text="Null for a resident"
+    )
+    timeline = EventSerializer(source="events", many=True, read_only=True)
+    emergency_steps = EmergencyStepSerializer(
+        many=True, read_only=True, allow_null=True, help_text="Null for a resident"
+    )
+
+    class Meta:
+        model = ServiceRequest
+        fields = [
+            *RequestRowSerializer.Meta.fields,
+            "office_name",
+            "reception_label",
+            "reception_label_display",
+            "policy_version",
+            "entered_at",
+            "entered_by_name",
+            "first_replied_at",
+            "dispatched_at",
+            "acknowledged_at",
+            "promised_at",
+            "resolved_at",
+            "result",
+            "confirmed_at",
+            "confirmation_channel",
+            "visited_at",
+            "satisfaction",
+            "closed_at",
+            "referred_to",
+            "cancel_reason",
+            "deadlines",
+            "timeline",
+            "emergency_steps",
+        ]
+
+    def get_entered_by_name(self, request) -> str | None:
+        if self.context.get("for_resident"):
+            return None
+        return _name(request.entered_by, self.context.get("names", {}))
+
+    def to_representation(self, request):
+        data = super().to_representation(request)
+        if self.context.get("for_resident"):
+            for name in ("result", "cancel_reason", "deadlines", "emergency_steps"):
+                data[name] = None
+            data["timeline"] = [
+                event
+                for event in data["timeline"]
+                if event["type"] in RESIDENT_EVENT_TYPES
+                and (event["type"] != EventType.NOTE_ADDED or event["public_note"])
+            ]
+        return data
+
+
+# --- Input: the queue's filters ------------------------------------------------------------------
+
+
+class RequestFilterSerializer(serializers.Serializer):
+    queue = serializers.ChoiceField(
+        choices=QUEUES, default="all_open", help_text="Which queue (default all_open)"
+    )
+    category = serializers.ChoiceField(choices=Category.choices, required=False)
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    building = serializers.IntegerField(required=False, min_value=1)
+    staff = serializers.IntegerField(
+        required=False, min_value=1, help_text="The assignee's user id"
+    )
+    department = serializers.IntegerField(required=False, min_value=1)
+    received_from = serializers.DateField(required=False, help_text="YYYY-MM-DD, inclusive")
+    received_to = serializers.DateField(required=False, help_text="YYYY-MM-DD, inclusive")
+    special_only = serializers.BooleanField(
+        required=False, default=False, help_text="Only 特别求助 (categories a, e, f)"
+    )
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=50,
+        help_text="Words of the description or the contact's name; digits also match the "
+        "request id and the end of the contact phone",
+    )
+
+
+# --- Input: intake ------------------------------------------------------------------------------
+
+
+class _ScopedRelatedField(serializers.PrimaryKeyRelatedField):
+    """An id looked up in a queryset limited to the user's scope: another office's record gets
+    the same answer as one that does not exist."""
+
+    def __init__(self, selector, model, **kwargs):
+        self._selector = selector
+        super().__init__(queryset=model.objects.none(), **kwargs)  # the model, for the schema
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return self._selector(user=getattr(request, "user", None))
+
+
+class IntakeSerializer(serializers.Serializer):
+    """The fields of service_requests.services.IntakeData, with the household and office as ids."""
+
+    category = serializers.ChoiceField(
+        choices=Category.choices, error_messages={"invalid_choice": _("请选择求助类别(a–g)")}
+    )
+    channel = serializers.ChoiceField(
+        choices=Channel.choices, error_messages={"invalid_choice": _("请选择受理渠道")}
+    )
+    description = serializers.CharField(max_length=DESCRIPTION_MAX_LENGTH, trim_whitespace=False)
+    household = _ScopedRelatedField(
+        household_queryset,
+        Household,
+        required=False,
+        allow_null=True,
+        default=None,
+        error_messages={"does_not_exist": _("住户不存在")},
+        help_text="The household (id from /households/); leave out for a public-area report",
+    )
+    office = _ScopedRelatedField(
+        office_list,
+        ManagementOffice,
+        required=False,
+        allow_null=True,
+        default=None,
+        error_messages={"does_not_exist": _("管理处不存在")},
+        help_text="Only for a report without a household; defaults to the user's only office",
+    )
+    location = serializers.CharField(required=False, allow_blank=True, default="")
+    contact_name = serializers.CharField(
+        required=False, allow_blank=True, max_length=50, default=""
+    )
+    contact_phone = serializers.CharField(
+        required=False, allow_blank=True, max_length=30, default=""
+    )
+    is_paid_service = serializers.BooleanField(required=False, default=False)
+    is_major = serializers.BooleanField(
+        required=False, default=False, help_text="重大: a special request reported at once"
+    )
+    reception_label = serializers.ChoiceField(
+        choices=ReceptionLabel.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The reception log's label; defaults from the category",
+    )
+    received_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="When the call came in, if recorded afterwards (within the policy's bound); "
+        "default now",
+    )
+    reply_now = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The answer given at once, while the resident was still on the line",
+    )
+    emergency_help = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(BRANCHES)),
+        required=False,
+        default=list,
+        help_text="Medical emergency only: escort, call_120, nursing (one or more)",
+    )
+
+
+# --- Input: transitions --------------------------------------------------------------------------
+
+
+def _staff_users(*, user):
+    """Users of the staff the user may see (dispatch assignees)."""
+    return get_user_model().objects.filter(pk__in=staff_list(user=user).values("user_id"))
+
+
+class VersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        min_value=1, help_text="The `version` read with the request; a stale one answers 409"
+    )
+
+
+class OptionalVersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Optional here (notes do not change the request); if sent, a stale one "
+        "answers 409",
+    )
+
+
+class ReplySerializer(VersionSerializer):
+    reply = serializers.CharField(help_text="What the resident was told")
+
+
+class DispatchSerializer(VersionSerializer):
+    department = _ScopedRelatedField(
+        department_list,
+        Department,
+        error_messages={"does_not_exist": _("部门不存在")},
+        help_text="One of the office's departments (id from /departments/)",
+    )
+    assignee = _ScopedRelatedField(
+        _staff_users,
+        get_user_model(),
+        required=False,
+        allow_null=True,
+        default=None,
+        error_messages={"does_not_exist": _("处理人不存在")},
+        help_text="A staff member's user id, or leave out to dispatch to the whole department",
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AppointmentSerializer(VersionSerializer):
+    promised_at = serializers.DateTimeField(
+        help_text="The completion time agreed with the resident"
+    )
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Required when changing it"
+    )
+
+
+class ResolveSerializer(VersionSerializer):
+    result = serializers.CharField(help_text="处理结果 (internal)")
+    public_note = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="What the resident is told"
+    )
+
+
+class ConfirmSerializer(VersionSerializer):
+    # Named like the request's field (the intake's `channel` is how the request came in).
+    confirmation_channel = serializers.ChoiceField(
+        source="channel",
+        choices=ConfirmationChannel.choices,
+        error_messages={"invalid_choice": _("请选择确认方式")},
+        help_text="portal = the resident confirms in the app themselves",
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class FollowUpSerializer(VersionSerializer):
+    satisfaction = serializers.ChoiceField(
+        choices=Satisfaction.choices, error_messages={"invalid_choice": _("请选择满意度")}
+    )
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Required when unsatisfied"
+    )
+
+
+class NoteSerializer(VersionSerializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReasonSerializer(VersionSerializer):
+    reason = serializers.CharField()
+
+
+class ReferSerializer(VersionSerializer):
+    party = _ScopedRelatedField(
+        department_list,
+        Department,
+        error_messages={"does_not_exist": _("外部单位不存在")},
+        help_text="An outside party (120, 110, utilities …; id from /departments/)",
+    )
+    resident_told = serializers.CharField(
+        help_text="What the resident was told: which party, how to reach it"
+    )
+
+
+class ReportToSupervisorSerializer(OptionalVersionSerializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AddNoteSerializer(OptionalVersionSerializer):
+    internal_note = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Staff only"
+    )
+    public_note = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="What the resident was told"
+    )
+
+
+class EmergencyStepDoneSerializer(OptionalVersionSerializer):
+    detail = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required for some steps: who escorted, the carer, the relative who stays",
+    )
