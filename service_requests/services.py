@@ -296,7 +296,24 @@ def request_intake(
             dedupe_key=f"request:{request.pk}:emergency-intake",
             now=now,
         )
+    if request.is_special and request.is_major:
+        # 000 篇3 §4.2.2: major cases go to the supervisor at once; the system tells them too,
+        # and the staff member still records the report (the supervisor_report deadline).
+        _notify_supervisor(request, now, _("重大特别求助"), "major-intake")
     return request
+
+
+def _notify_supervisor(request: ServiceRequest, now, what: str, key: str) -> None:
+    notify_role(
+        office=request.office,
+        role_code=RoleCode.CS_SUPERVISOR,
+        subject=_("%(what)s:%(number)s %(category)s")
+        % {"what": what, "number": request.number, "category": request.get_category_display()},
+        body=request.result or request.description,
+        link=f"/requests/{request.pk}/",
+        dedupe_key=f"request:{request.pk}:{key}",
+        now=now,
+    )
 
 
 # --- Transitions --------------------------------------------------------------------------------
@@ -628,6 +645,18 @@ def request_resolve(
         public=public_note.strip(),
         internal=result.strip(),
     )
+    if request.is_special and not request.is_major:
+        # 000 篇3 §4.2.2: normal special cases are reported to the supervisor after completion.
+        _notify_supervisor(request, now, _("特别求助处理完毕"), "special-resolved")
+        _event(
+            request,
+            EventType.SUPERVISOR_REPORTED,
+            None,
+            at=now,
+            before=Status.RESOLVED,
+            after=Status.RESOLVED,
+            internal=_("处理完毕,系统已通知客服主管"),
+        )
     return request
 
 

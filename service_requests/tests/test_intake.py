@@ -200,3 +200,46 @@ def test_working_day_policy_skips_the_national_day_holiday(office, receptionist,
         channel=Channel.LETTER,
     )
     assert letter.deadlines.get().due_at == at(2026, 10, 9, 16, 0)
+
+
+def test_major_special_request_notifies_the_supervisor_at_once(office, receptionist, supervisor):
+    """000 篇3 §4.2.2: major cases are reported to the supervisor immediately."""
+    intake(
+        receptionist,
+        office,
+        category=Category.DISASTER,
+        description="水浸",
+        location="车库",
+        is_major=True,
+    )
+    assert OutboxMessage.objects.filter(
+        recipient=supervisor, subject__startswith="重大特别求助"
+    ).exists()
+
+
+def test_normal_special_request_is_reported_to_the_supervisor_after_completion(
+    office, household, receptionist, supervisor
+):
+    """000 篇3 §4.2.2: normal cases are reported after completion."""
+    from service_requests.services import request_resolve
+
+    request = intake(
+        receptionist,
+        office,
+        household=household,
+        category=Category.SECURITY_INCIDENT,
+        description="单车被盗",
+        contact_phone="13812345678",
+    )
+    assert not OutboxMessage.objects.filter(recipient=supervisor).exists()
+    request_resolve(
+        actor=receptionist,
+        request=request,
+        version=request.version,
+        result="已报警并调取监控",
+        now=NOW,
+    )
+    assert OutboxMessage.objects.filter(
+        recipient=supervisor, subject__startswith="特别求助处理完毕"
+    ).exists()
+    assert request.events.filter(type=EventType.SUPERVISOR_REPORTED, actor=None).exists()
