@@ -6,7 +6,7 @@ PORT ?= 8000
 BIN := $(VENV)/bin
 DEV_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
 
-.PHONY: install run test test-fast lint migrate demo worker bench check-deploy lock clean
+.PHONY: install run test test-fast lint migrate demo worker bench check-deploy lock clean messages
 
 $(BIN)/.installed: requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,12 @@ check-deploy: install
 	DJANGO_DEBUG=0 SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
 		ALLOWED_HOSTS=estatedesk.example.com CSRF_TRUSTED_ORIGINS=https://estatedesk.example.com \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+## refresh the English catalogue: new strings appear in locale/en/LC_MESSAGES/django.po with an
+## empty msgstr; translate them, then run `make messages` again to compile django.mo (both are committed).
+messages: install
+	$(DEV_ENV) $(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=bench
+	$(DEV_ENV) $(BIN)/python manage.py compilemessages -l en
 
 ## regenerate the lock file after editing requirements.in
 lock:
