@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "policies",
     "notifications",
     "service_requests",
+    "reception",
 ]
 
 MIDDLEWARE = [

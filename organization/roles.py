@@ -39,7 +39,14 @@ ORG_MANAGE = [
 ]
 SEE_ID_NUMBERS = ["estates.view_resident_id_number"]
 VIEW_POLICY = ["policies.view_policyversion"]
-EDIT_POLICY = ["policies.edit_office_policy"]
+EDIT_POLICY = [
+    "policies.edit_office_policy",
+    "workdays.view_calendarday",
+    "workdays.add_calendarday",
+    "workdays.change_calendarday",
+    "workdays.view_calendaryear",
+    "workdays.add_calendaryear",
+]
 IMPORT = ["estates.import_households"]
 
 # (code, Chinese name, scope, duties, SOP reference, permissions)
@@ -216,10 +223,11 @@ def sync_roles(apps=None, *, reset_permissions: bool = True, missing_ok: bool = 
         apps = global_apps
     Role = apps.get_model("organization", "Role")
     Permission = apps.get_model("auth", "Permission")
+    from reception.permissions import ROLE_GRANTS as RECEPTION_GRANTS
     from service_requests.permissions import ROLE_GRANTS as REQUEST_GRANTS
 
     for order, (code, name, scope, duties, reference, perms) in enumerate(ROLE_DEFINITIONS):
-        perms = perms + REQUEST_GRANTS.get(code, [])
+        perms = perms + REQUEST_GRANTS.get(code, []) + RECEPTION_GRANTS.get(code, [])
         role, created = Role.objects.update_or_create(
             code=code,
             defaults={

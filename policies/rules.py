@@ -175,3 +175,42 @@ register(
         maximum=366,
     )
 )
+
+# --- Developer after-sales repair slips (SOP.md §4) ---------------------------------------------
+# A slip's send time is a *day* limit, not a clock one: "0 calendar days" means by the end
+# (24:00 local time) of the day the slip is made, "1 working day" by the end of the next working
+# day (reception.services.slip_send_due_at; docs/registers.md).
+register(
+    Rule(
+        "after_sales.slip_send",
+        "duration",
+        Duration(0, "calendar_days"),
+        _("返修联系单送交开发商售后时限"),
+        "SOP.md §4 售后; 004 篇3 §4.5 (当天返给现场售后部门)",
+        _("截止到第N天当天24:00;0表示填单当天送出"),
+        maximum=30,
+        units=("calendar_days", "working_days"),
+    )
+)
+register(
+    Rule(
+        "after_sales.chase_interval",
+        "duration",
+        Duration(3, "calendar_days"),
+        _("督促开发商售后间隔"),
+        "SOP.md §4 (售后跟进); 004 篇3 §4.5 (在规定的时间内,督促落实); 003 §5.2",
+        _("送出后售后未答复的,每隔此时间督促一次,直至答复"),
+        minimum=1,
+        units=("hours", "calendar_days", "working_days"),
+    )
+)
+register(
+    Rule(
+        "after_sales.reminder_roles",
+        "roles",
+        ("cs_staff", "cs_supervisor"),
+        _("返修联系单提醒岗位"),
+        "SOP.md §4 (员工跟进,事事有着落); 004 篇3 §3.2, §4.11",
+        _("联系单当天未送出或应督促售后时,提醒这些岗位"),
+    )
+)

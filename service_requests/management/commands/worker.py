@@ -1,5 +1,6 @@
 """`manage.py worker` (also `bin/estatedesk worker`): the background process beside the web
-server. Each cycle sweeps deadlines (escalations) and sends due notifications from the outbox.
+server. Each cycle sweeps deadlines (escalations), reminds about repair
+slips to send or chase (reception.deadlines) and sends due notifications from the outbox.
 
     worker                 run until stopped (SIGTERM/SIGINT finish the current cycle)
     worker --once          one cycle, then exit (cron, tests)
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from notifications.services import outbox_deliver_due
+from reception.deadlines import sweep_repair_slips
 from service_requests.deadlines import sweep_deadlines
 
 
@@ -53,10 +55,12 @@ class Command(BaseCommand):
     def cycle(self, now):
         started = time.monotonic()
         sweep = sweep_deadlines(now=now)
+        slips = sweep_repair_slips(now)
         sent = outbox_deliver_due(now=now)
         self.stdout.write(
             f"{timezone.localtime(now):%Y-%m-%d %H:%M:%S} sweep: {sweep.missed} missed, "
             f"{sweep.escalated} escalated, {sweep.notifications} queued; "
+            f"repair slips: {slips.count} reminded; "
             f"{sent} sent ({time.monotonic() - started:.2f}s)"
         )
 
