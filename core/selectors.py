@@ -42,3 +42,28 @@ def home_cards(*, user) -> list[dict]:
         {"label": _("空置户"), "value": households.filter(occupancy="vacant").count()},
         {"label": _("在住人员"), "value": residents.count()},
     ]
+
+
+def calendar_warning(*, user) -> str | None:
+    """Tell whoever keeps the calendar that it is about to run out (policy
+    calendar.warn_before_days, SOP.md §6)."""
+    if not user.has_perm("workdays.add_calendarday"):
+        return None
+    from django.utils import timezone
+
+    from policies.rules import RULES
+    from policies.selectors import policy_for_office
+    from workdays.calendar import coverage_warning
+
+    scope = scope_for(user)
+    office = (
+        ManagementOffice.objects.filter(pk__in=scope.office_ids).first()
+        if not scope.everything
+        else None
+    )
+    warn_days = (
+        policy_for_office(office).integer("calendar.warn_before_days")
+        if office
+        else RULES["calendar.warn_before_days"].default
+    )
+    return coverage_warning(timezone.localdate(), warn_days=warn_days)

@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from core.selectors import home_cards, user_profile
+from core.selectors import calendar_warning, home_cards, user_profile
 
 
 @login_required
@@ -10,7 +10,11 @@ def home(request):
     return render(
         request,
         "core/home.html",
-        {"profile": user_profile(user=request.user), "cards": home_cards(user=request.user)},
+        {
+            "profile": user_profile(user=request.user),
+            "cards": home_cards(user=request.user),
+            "calendar_warning": calendar_warning(user=request.user),
+        },
     )
 
 

@@ -67,3 +67,24 @@ def test_warning_before_the_calendar_runs_out_and_not_after_the_year_is_confirme
     CalendarYear.objects.create(year=last + 1)
     assert calendar.coverage_end() == datetime.date(last + 1, 12, 31)
     assert calendar.coverage_warning(december, warn_days=60) is None
+
+
+def test_the_office_manager_is_warned_on_the_workbench(client, db, settings):
+    """Issue #3: the system warns before it runs out of calendar (policy calendar.warn_before_days)."""
+    from unittest import mock
+
+    from django.urls import reverse
+
+    from core.testing import PASSWORD, make_office, make_staff
+
+    office = make_office()
+    manager = make_staff("office_manager", offices=[office])
+    staff = make_staff("cs_staff", offices=[office])
+    december = datetime.date(calendar.package_last_year(), 12, 1)
+    with mock.patch("django.utils.timezone.localdate", return_value=december):
+        client.login(username=manager.username, password=PASSWORD)
+        page = client.get(reverse("core:home")).content.decode()
+        assert f"请在管理后台录入{calendar.package_last_year() + 1}年" in page
+        client.logout()
+        client.login(username=staff.username, password=PASSWORD)
+        assert "calendar-warning" not in client.get(reverse("core:home")).content.decode()
