@@ -53,7 +53,7 @@ check-deploy: install
 ## empty msgstr; translate them, then run `make messages` again to compile django.mo (both are committed).
 messages: install
 	$(DEV_ENV) $(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=bench
-	$(DEV_ENV) $(BIN)/python manage.py compilemessages -l en
+	$(DEV_ENV) $(BIN)/python manage.py compilemessages -l en --ignore=.venv
 
 ## regenerate the lock file after editing requirements.in
 lock:
