@@ -16,6 +16,10 @@ class MenuEntry:
 
 MENU = [
     MenuEntry(_("工作台"), "core:home", None),
+    MenuEntry(_("求助受理"), "service_requests:request_new", "service_requests.add_servicerequest"),
+    MenuEntry(
+        _("求助/报事"), "service_requests:request_list", "service_requests.view_servicerequest"
+    ),
     MenuEntry(_("住户查询"), "estates:household_list", "estates.view_household"),
     MenuEntry(_("资料导入"), "estates:import", "estates.import_households"),
     MenuEntry(_("小区楼栋"), "estates:estate_list", "estates.view_building"),
@@ -36,4 +40,8 @@ def menu_for(user, current_path: str = "") -> list[dict]:
         url = reverse(entry.url_name)
         active = current_path == url if url == "/" else current_path.startswith(url)
         entries.append({"label": entry.label, "url": url, "active": active})
+    # Only the most specific match is highlighted (/requests/new/ is not also /requests/).
+    longest = max((len(e["url"]) for e in entries if e["active"]), default=0)
+    for e in entries:
+        e["active"] = e["active"] and len(e["url"]) == longest
     return entries

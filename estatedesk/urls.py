@@ -13,6 +13,8 @@ urlpatterns = [
     path("households/", include("estates.urls")),
     path("organization/", include("organization.urls")),
     path("policy/", include("policies.urls")),
+    path("requests/", include("service_requests.urls")),
+    path("notifications/", include("notifications.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),

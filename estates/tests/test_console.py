@@ -75,6 +75,8 @@ def test_menus_follow_the_role(client, office):
     login(client, make_staff("cs_supervisor", offices=[office]))
     assert _menu(client) == [
         "工作台",
+        "求助受理",
+        "求助/报事",
         "住户查询",
         "资料导入",
         "小区楼栋",
@@ -84,10 +86,18 @@ def test_menus_follow_the_role(client, office):
     ]
     client.logout()
     login(client, make_staff("cs_staff", offices=[office]))
-    assert _menu(client) == ["工作台", "住户查询", "小区楼栋", "部门与外部单位", "作业规程策略"]
+    assert _menu(client) == [
+        "工作台",
+        "求助受理",
+        "求助/报事",
+        "住户查询",
+        "小区楼栋",
+        "部门与外部单位",
+        "作业规程策略",
+    ]
     client.logout()
     login(client, make_staff("cleaning", offices=[office]))
-    assert _menu(client) == ["工作台", "小区楼栋"]
+    assert _menu(client) == ["工作台", "求助/报事", "小区楼栋"]
 
 
 def test_a_role_without_the_permission_gets_a_chinese_403(client, office, household):

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from service_requests import views
+
+app_name = "service_requests"
+urlpatterns = [
+    path("", views.request_queue, name="request_list"),
+    path("new/", views.request_new, name="request_new"),
+    path("new/households/", views.household_pick, name="household_pick"),
+    path("<int:pk>/", views.request_detail, name="request_detail"),
+    path("<int:pk>/act/<slug:name>/", views.request_action, name="request_action"),
+    path("<int:pk>/steps/<int:step_pk>/", views.emergency_step, name="emergency_step"),
+]

@@ -1,0 +1,668 @@
+"""Console of the help and report desk (issue #3; SOP.md §2, §4): intake, the request's page
+with its deadlines, timeline and actions, and the work queues. Thin: form → service →
+redirect; the services are the real check of authority, scope and lifecycle."""
+
+import dataclasses
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from core.authz import ObjectNotFoundError
+from core.exceptions import ApplicationError, PermissionDeniedError
+from core.forms import apply_application_error
+from estates.selectors import building_list, household_list, household_queryset
+from organization.selectors import department_list, office_list, staff_list
+from service_requests import console_selectors, forms, services
+from service_requests.choices import (
+    CATEGORY_HELP,
+    FINAL_STATUSES,
+    OPEN_STATUSES,
+    SPECIAL_CATEGORIES,
+    STATUS_BADGE,
+    WRITTEN_CHANNELS,
+    Category,
+    Status,
+)
+from service_requests.emergency import BRANCHES, emergency_step_done
+from service_requests.selectors import RequestFilters, request_get
+
+QUEUE_PAGE_SIZE = 30
+HOUSEHOLD_PICK_LIMIT = 8
+
+CATEGORY_KEYS = {value: value[0] for value in Category.values}  # "b_repair" -> "b"
+
+
+# --- Intake ------------------------------------------------------------------------------------
+
+
+def _intake_office(user, form_office_id, household):
+    """The household's office; for a public area, the chosen one of the user's offices."""
+    if household is not None:
+        return household.office
+    offices = office_list(user=user)
+    if form_office_id:
+        office = offices.filter(pk=form_office_id).first()
+    else:
+        office = offices.first() if offices.count() == 1 else None
+    return office
+
+
+def _contact_of(household) -> tuple[str, str]:
+    """The first current resident with a phone (owners first), else the first one."""
+    residents = getattr(household, "current_residents", [])
+    for resident in residents:
+        if resident.phone:
+            return resident.name, resident.phone
+    return (residents[0].name, "") if residents else ("", "")
+
+
+@login_required
+@permission_required("service_requests.add_servicerequest", raise_exception=True)
+def request_new(request):
+    form = forms.IntakeForm(request.POST or None)
+    household = None
+    offices = list(office_list(user=request.user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if data["household"]:
+            household = (
+                household_queryset(user=request.user)
+                .select_related("office", "unit__building__estate")
+                .filter(pk=data["household"])
+                .first()
+            )
+            if household is None:
+                form.add_error("household", _("未找到该住户,请重新查找"))
+        office = _intake_office(request.user, data["office"], household)
+        if office is None and not form.errors:
+            form.add_error("office", _("请选择管理处"))
+        if not form.errors:
+            try:
+                created = services.request_intake(
+                    actor=request.user,
+                    office=office,
+                    data=services.IntakeData(
+                        category=data["category"],
+                        channel=data["channel"],
+                        description=data["description"],
+                        household=household,
+                        location=data["location"],
+                        contact_name=data["contact_name"],
+                        contact_phone=data["contact_phone"],
+                        is_paid_service=data["is_paid_service"],
+                        is_major=data["is_major"],
+                        reception_label=data["reception_label"],
+                        received_at=data["received_at"],
+                        reply_now=data["reply_now"],
+                        emergency_help=tuple(data["emergency_help"]),
+                    ),
+                )
+            except PermissionDeniedError as error:
+                raise PermissionDenied(error.message) from None
+            except ObjectNotFoundError:
+                raise Http404 from None
+            except ApplicationError as error:
+                apply_application_error(form, error)
+            else:
+                messages.success(request, _intake_message(created))
+                return redirect("service_requests:request_detail", pk=created.pk)
+    elif request.method == "POST" and form.cleaned_data.get("household"):
+        household = (
+            household_queryset(user=request.user)
+            .filter(pk=form.cleaned_data["household"])
+            .select_related("unit__building__estate")
+            .first()
+        )
+    chosen = form["category"].value() if form.is_bound else ""
+    return render(
+        request,
+        "service_requests/request_new.html",
+        {
+            "form": form,
+            "household": household,
+            "offices": offices,
+            "categories": [
+                {
+                    "value": value,
+                    "label": label,
+                    "key": CATEGORY_KEYS[value],
+                    "help": CATEGORY_HELP[value],
+                    "special": value in SPECIAL_CATEGORIES,
+                    "checked": value == chosen,
+                }
+                for value, label in Category.choices
+            ],
+            "chosen_special": chosen in SPECIAL_CATEGORIES,
+            "chosen_medical": chosen == Category.MEDICAL_EMERGENCY,
+            "chosen_help": CATEGORY_HELP.get(chosen, ""),
+        },
+    )
+
+
+def _intake_message(created) -> str:
+    deadline = min(
+        (d for d in created.deadlines.all() if d.is_open), key=lambda d: d.due_at, default=None
+    )
+    if deadline is None:
+        return _("已受理,登记号 %(number)s。") % {"number": created.number}
+    return _("已受理,登记号 %(number)s。下一时限:%(kind)s,%(due)s 前。") % {
+        "number": created.number,
+        "kind": deadline.get_kind_display(),
+        "due": timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+@login_required
+@permission_required("service_requests.add_servicerequest", raise_exception=True)
+def household_pick(request):
+    """The intake's inline household search (htmx): room 3-2-1502, name, phone or last four."""
+    query = request.GET.get("hq", "").strip()[:50]
+    rows = []
+    if query:
+        for household in household_list(user=request.user, query=query)[:HOUSEHOLD_PICK_LIMIT]:
+            name, phone = _contact_of(household)
+            rows.append({"household": household, "contact_name": name, "contact_phone": phone})
+    return render(request, "service_requests/_household_pick.html", {"rows": rows, "query": query})
+
+
+# --- Detail and actions ------------------------------------------------------------------------
+
+
+def _works_on(user, sr) -> bool:
+    staff = getattr(user, "staff", None)
+    return sr.assignee_id == user.pk or (
+        staff is not None
+        and sr.assigned_department_id is not None
+        and staff.department_id == sr.assigned_department_id
+    )
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing a user may do to a request: which form, when it is offered, which service."""
+
+    name: str
+    label: str
+    form_class: type
+    statuses: frozenset
+    who: str  # "handle", "work", "cancel"
+    run: Callable  # (user, sr, cleaned_data, extra) -> None
+    button: str = ""
+    danger: bool = False
+
+
+def _run_reply(user, sr, d, _extra):
+    services.request_reply(actor=user, request=sr, version=d["version"], reply=d["reply"])
+
+
+def _run_dispatch(user, sr, d, extra):
+    department = next((x for x in extra["departments"] if x.pk == d["department"]), None)
+    if department is None:
+        raise ApplicationError(
+            _("请选择本管理处在用的部门"),
+            field_errors={"department": [_("请选择本管理处在用的部门")]},
+        )
+    assignee = None
+    if d["assignee"]:
+        staff = next((s for s in extra["assignees"] if s.user_id == d["assignee"]), None)
+        if staff is None:
+            raise ApplicationError(
+                _("处理人须为本管理处员工"),
+                field_errors={"assignee": [_("处理人须为本管理处员工")]},
+            )
+        assignee = staff.user
+    services.request_dispatch(
+        actor=user,
+        request=sr,
+        version=d["version"],
+        department=department,
+        assignee=assignee,
+        note=d["note"],
+    )
+
+
+def _run_refer(user, sr, d, extra):
+    party = next((x for x in extra["parties"] if x.pk == d["party"]), None)
+    if party is None:
+        raise ApplicationError(_("请选择外部单位"), field_errors={"party": [_("请选择外部单位")]})
+    services.request_refer(
+        actor=user, request=sr, version=d["version"], party=party, resident_told=d["resident_told"]
+    )
+
+
+BEFORE_RESOLUTION = services.BEFORE_RESOLUTION
+NOT_FINAL = frozenset(OPEN_STATUSES)
+
+ACTIONS = OrderedDict(
+    (a.name, a)
+    for a in [
+        Action(
+            "reply",
+            gettext_lazy("答复住户"),
+            forms.ReplyForm,
+            frozenset(OPEN_STATUSES - {Status.RESOLVED, Status.CONFIRMED, Status.VISITED}),
+            "handle",
+            _run_reply,
+        ),
+        Action(
+            "dispatch",
+            gettext_lazy("派工"),
+            forms.DispatchForm,
+            BEFORE_RESOLUTION,
+            "handle",
+            _run_dispatch,
+        ),
+        Action(
+            "acknowledge",
+            gettext_lazy("接单"),
+            forms.PlainActionForm,
+            frozenset({Status.DISPATCHED}),
+            "work",
+            lambda user, sr, d, _e: services.request_acknowledge(
+                actor=user, request=sr, version=d["version"]
+            ),
+        ),
+        Action(
+            "start",
+            gettext_lazy("开始处理"),
+            forms.PlainActionForm,
+            frozenset({Status.REPLIED, Status.DISPATCHED, Status.ACKNOWLEDGED}),
+            "work",
+            lambda user, sr, d, _e: services.request_start(
+                actor=user, request=sr, version=d["version"]
+            ),
+        ),
+        Action(
+            "appointment",
+            gettext_lazy("约定完成时间"),
+            forms.AppointmentForm,
+            BEFORE_RESOLUTION,
+            "work",
+            lambda user, sr, d, _e: services.request_set_appointment(
+                actor=user,
+                request=sr,
+                version=d["version"],
+                promised_at=d["promised_at"],
+                reason=d["reason"],
+            ),
+        ),
+        Action(
+            "resolve",
+            gettext_lazy("登记处理结果"),
+            forms.ResolveForm,
+            BEFORE_RESOLUTION,
+            "work",
+            lambda user, sr, d, _e: services.request_resolve(
+                actor=user,
+                request=sr,
+                version=d["version"],
+                result=d["result"],
+                public_note=d["public_note"],
+            ),
+        ),
+        Action(
+            "confirm",
+            gettext_lazy("登记住户确认"),
+            forms.ConfirmForm,
+            frozenset({Status.RESOLVED}),
+            "handle",
+            lambda user, sr, d, _e: services.request_confirm(
+                actor=user, request=sr, version=d["version"], channel=d["channel"], note=d["note"]
+            ),
+        ),
+        Action(
+            "follow_up",
+            gettext_lazy("登记回访"),
+            forms.FollowUpForm,
+            frozenset({Status.RESOLVED, Status.CONFIRMED}),
+            "handle",
+            lambda user, sr, d, _e: services.request_follow_up(
+                actor=user,
+                request=sr,
+                version=d["version"],
+                satisfaction=d["satisfaction"],
+                comment=d["comment"],
+            ),
+        ),
+        Action(
+            "close",
+            gettext_lazy("关闭"),
+            forms.CloseForm,
+            frozenset({Status.CONFIRMED, Status.VISITED}),
+            "handle",
+            lambda user, sr, d, _e: services.request_close(
+                actor=user, request=sr, version=d["version"], note=d["note"]
+            ),
+        ),
+        Action(
+            "refer",
+            gettext_lazy("转介外部单位"),
+            forms.ReferForm,
+            BEFORE_RESOLUTION,
+            "handle",
+            _run_refer,
+        ),
+        Action(
+            "report",
+            gettext_lazy("报告主管"),
+            forms.SupervisorReportForm,
+            NOT_FINAL,
+            "work",
+            lambda user, sr, d, _e: services.request_report_to_supervisor(
+                actor=user, request=sr, note=d["note"]
+            ),
+        ),
+        Action(
+            "note",
+            gettext_lazy("添加备注"),
+            forms.NoteForm,
+            frozenset(Status.values),
+            "work",
+            lambda user, sr, d, _e: services.request_add_note(
+                actor=user,
+                request=sr,
+                internal_note=d["internal_note"],
+                public_note=d["public_note"],
+            ),
+        ),
+        Action(
+            "reopen",
+            gettext_lazy("重新打开"),
+            forms.ReasonForm,
+            frozenset(
+                {Status.RESOLVED, Status.CONFIRMED, Status.VISITED, Status.CLOSED, Status.REFERRED}
+            ),
+            "handle",
+            lambda user, sr, d, _e: services.request_reopen(
+                actor=user, request=sr, version=d["version"], reason=d["reason"]
+            ),
+        ),
+        Action(
+            "cancel",
+            gettext_lazy("撤销"),
+            forms.ReasonForm,
+            BEFORE_RESOLUTION,
+            "cancel",
+            lambda user, sr, d, _e: services.request_cancel(
+                actor=user, request=sr, version=d["version"], reason=d["reason"]
+            ),
+            danger=True,
+        ),
+    ]
+)
+
+
+def _may(user, sr, action: Action) -> bool:
+    """Whether to offer the action (the service decides for real)."""
+    if sr.status not in action.statuses:
+        return False
+    if action.who == "cancel":
+        return user.has_perm("service_requests.cancel_servicerequest")
+    if user.has_perm("service_requests.change_servicerequest"):
+        if action.name == "reply":
+            if sr.first_replied_at is not None:
+                return False
+            written = sr.category == Category.CONSULTATION and sr.channel in WRITTEN_CHANNELS
+            return not written or user.has_perm("service_requests.reply_in_writing")
+        return True
+    return (
+        action.who == "work"
+        and user.has_perm("service_requests.work_on_request")
+        and _works_on(user, sr)
+    )
+
+
+def _form_extra(user, sr, names) -> dict:
+    extra = {}
+    if "dispatch" in names:
+        extra["departments"] = console_selectors.dispatch_departments(user=user, request=sr)
+        extra["assignees"] = console_selectors.dispatch_assignees(user=user, request=sr)
+    if "refer" in names:
+        extra["parties"] = console_selectors.referral_parties(user=user, request=sr)
+    return extra
+
+
+def _make_form(action: Action, sr, extra, data=None):
+    kwargs = {"prefix": action.name, "initial": {"version": sr.version}}
+    if action.name == "dispatch":
+        kwargs.update(departments=extra["departments"], assignees=extra["assignees"])
+    elif action.name == "refer":
+        kwargs["parties"] = extra["parties"]
+    return action.form_class(data, **kwargs)
+
+
+def _detail_context(user, sr, *, failed: tuple[str, object] | None = None, step_errors=None):
+    now = timezone.now()
+    offered = [a for a in ACTIONS.values() if _may(user, sr, a)]
+    extra = _form_extra(user, sr, {a.name for a in offered})
+    action_forms = []
+    for action in offered:
+        form = failed[1] if failed and failed[0] == action.name else _make_form(action, sr, extra)
+        action_forms.append(
+            {"action": action, "form": form, "open": bool(failed and failed[0] == action.name)}
+        )
+    events = list(sr.events.all())
+    steps = list(sr.emergency_steps.all())
+    names = console_selectors.staff_names(
+        [e.actor_id for e in events]
+        + [s.done_by_id for s in steps]
+        + [sr.entered_by_id, sr.assignee_id]
+    )
+    can_work = user.has_perm("service_requests.change_servicerequest") or (
+        user.has_perm("service_requests.work_on_request") and _works_on(user, sr)
+    )
+    checklist = []
+    for branch, (label, definitions) in BRANCHES.items():
+        branch_steps = [s for s in steps if s.branch == branch]
+        if not branch_steps:
+            continue
+        needs = {d.code: d.needs_detail for d in definitions}
+        checklist.append(
+            {
+                "label": label,
+                "steps": [
+                    {
+                        "step": s,
+                        "needs_detail": needs.get(s.code, ""),
+                        "done_by": names.get(s.done_by_id, ""),
+                        "error": (step_errors or {}).get(s.pk),
+                    }
+                    for s in branch_steps
+                ],
+            }
+        )
+    return {
+        "sr": sr,
+        "now": now,
+        "badge": STATUS_BADGE.get(sr.status, ""),
+        "is_final": sr.status in FINAL_STATUSES,
+        "deadlines": console_selectors.deadline_rows(sr, now),
+        "next_deadline": console_selectors.next_deadline(sr, now),
+        "timeline": [
+            {
+                "event": e,
+                "actor": names.get(e.actor_id, "") if e.actor_id else _("系统"),
+                "before": Status(e.status_before).label if e.status_before in Status.values else "",
+                "after": Status(e.status_after).label if e.status_after in Status.values else "",
+            }
+            for e in events
+        ],
+        "names": names,
+        "entered_by": names.get(sr.entered_by_id, ""),
+        "assignee": names.get(sr.assignee_id, "") if sr.assignee_id else "",
+        "checklist": checklist,
+        "can_work": can_work,
+        "action_forms": action_forms,
+    }
+
+
+@login_required
+@permission_required("service_requests.view_servicerequest", raise_exception=True)
+def request_detail(request, pk):
+    sr = request_get(user=request.user, pk=pk)
+    return render(
+        request, "service_requests/request_detail.html", _detail_context(request.user, sr)
+    )
+
+
+def _refusal(request, pk, error: ApplicationError, **context_kwargs):
+    """Show the page again with the refusal; nothing was written (the service is atomic)."""
+    if isinstance(error, PermissionDeniedError):
+        raise PermissionDenied(error.message)
+    if isinstance(error, ObjectNotFoundError):
+        raise Http404
+    sr = request_get(user=request.user, pk=pk)  # fresh: someone else may have changed it
+    context = _detail_context(request.user, sr, **context_kwargs)
+    context["refusal"] = error.message
+    status = error.status_code if isinstance(error, services.StaleUpdateError) else 200
+    return render(request, "service_requests/request_detail.html", context, status=status)
+
+
+@login_required
+@permission_required("service_requests.view_servicerequest", raise_exception=True)
+@require_POST
+def request_action(request, pk, name):
+    action = ACTIONS.get(name)
+    if action is None:
+        raise Http404
+    sr = request_get(user=request.user, pk=pk)
+    extra = _form_extra(request.user, sr, {name})
+    form = _make_form(action, sr, extra, data=request.POST)
+    if not form.is_valid():
+        context = _detail_context(request.user, sr, failed=(name, form))
+        return render(request, "service_requests/request_detail.html", context)
+    try:
+        action.run(request.user, sr, form.cleaned_data, extra)
+    except services.StaleUpdateError as error:
+        return _refusal(request, pk, error)
+    except ApplicationError as error:
+        if isinstance(error, (PermissionDeniedError, ObjectNotFoundError)):
+            return _refusal(request, pk, error)
+        apply_application_error(form, error)
+        return _refusal(request, pk, error, failed=(name, form))
+    messages.success(
+        request,
+        _("%(number)s:%(action)s已登记。") % {"number": sr.number, "action": action.label},
+    )
+    return redirect("service_requests:request_detail", pk=sr.pk)
+
+
+@login_required
+@permission_required("service_requests.view_servicerequest", raise_exception=True)
+@require_POST
+def emergency_step(request, pk, step_pk):
+    sr = request_get(user=request.user, pk=pk)
+    step = next((s for s in sr.emergency_steps.all() if s.pk == step_pk), None)
+    if step is None:
+        raise Http404
+    form = forms.EmergencyStepForm(request.POST)
+    form.is_valid()
+    try:
+        emergency_step_done(
+            actor=request.user, step=step, detail=form.cleaned_data.get("detail", "")
+        )
+    except ApplicationError as error:
+        return _refusal(request, pk, error, step_errors={step.pk: error.message})
+    messages.success(request, _("已登记:%(label)s") % {"label": step.label})
+    return redirect("service_requests:request_detail", pk=sr.pk)
+
+
+# --- Queues ------------------------------------------------------------------------------------
+
+QUEUES = [
+    ("mine", gettext_lazy("我的待办")),
+    ("my_department", gettext_lazy("本部门")),
+    ("all_open", gettext_lazy("全部未完成")),
+    ("overdue", gettext_lazy("已逾期")),
+    ("all", gettext_lazy("全部")),
+]
+
+
+@login_required
+@permission_required("service_requests.view_servicerequest", raise_exception=True)
+def request_queue(request):
+    user = request.user
+    queue = request.GET.get("tab") or "all_open"
+    if queue not in dict(QUEUES):
+        queue = "all_open"
+    departments = [
+        d for d in department_list(user=user).filter(is_active=True) if not d.is_external
+    ]
+    form = forms.QueueFilterForm(
+        request.GET,
+        statuses=[(s.value, s.label) for s in Status],
+        buildings=building_list(user=user),
+        staff=staff_list(user=user),
+        departments=departments,
+    )
+    form.is_valid()  # a bad value is dropped, never an error page
+    data = {k: v for k, v in form.cleaned_data.items() if k not in form.errors}
+    filters = RequestFilters(
+        queue=queue,
+        category=data.get("category") or "",
+        status=data.get("status") or "",
+        building_id=data.get("building"),
+        staff_id=data.get("staff"),
+        department_id=data.get("department"),
+        received_from=data.get("received_from"),
+        received_to=data.get("received_to"),
+        special_only=bool(data.get("special")),
+        query=(data.get("q") or "").strip(),
+    )
+    now = timezone.now()
+    counts = {
+        name: console_selectors.queue_list(
+            user=user, filters=dataclasses.replace(filters, queue=name), now=now
+        )
+        .order_by()
+        .count()
+        for name, _label in QUEUES
+    }
+    page = Paginator(
+        console_selectors.queue_list(user=user, filters=filters, now=now), QUEUE_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    names = console_selectors.staff_names([sr.assignee_id for sr in page])
+    filter_params = {k: v for k, v in request.GET.items() if k not in ("page", "tab") and v}
+    return render(
+        request,
+        "service_requests/request_queue.html",
+        {
+            "form": form,
+            "queue": queue,
+            "tabs": [
+                {
+                    "name": name,
+                    "label": label,
+                    "count": counts[name],
+                    "query": urlencode({**filter_params, "tab": name}),
+                }
+                for name, label in QUEUES
+            ],
+            "page": page,
+            "rows": [
+                {
+                    "sr": sr,
+                    "assignee": names.get(sr.assignee_id, ""),
+                    "overdue": sr.status in OPEN_STATUSES
+                    and sr.next_deadline_at is not None
+                    and sr.next_deadline_at < now,
+                    "badge": STATUS_BADGE.get(sr.status, ""),
+                }
+                for sr in page
+            ],
+            "query_string": urlencode({**filter_params, "tab": queue}),
+            "now": now,
+        },
+    )
