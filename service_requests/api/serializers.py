@@ -107,8 +107,7 @@ class _RequestBaseSerializer(serializers.ModelSerializer):
         user = request.assignee
         if user is None:
             return None
-        staff = getattr(user, "staff", None)  # select_related by the view
-        return {"id": user.pk, "name": staff.name if staff else _name(user, {})}
+        return {"id": user.pk, "name": _name(user, self.context.get("names", {}))}
 
 
 class RequestRowSerializer(_RequestBaseSerializer):

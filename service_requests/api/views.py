@@ -125,7 +125,7 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
         name: [VIEW]
         for name in (
             "reply",
-            "dispatch",
+            "dispatch_request",
             "acknowledge",
             "start",
             "appointment",
@@ -330,8 +330,9 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
         service=services.request_reply,
         summary="First reply to the resident (答复)",
     )
-    dispatch = _transition(
-        "dispatch",
+    # Not `dispatch`: that is APIView's request entry point.
+    dispatch_request = _transition(
+        "dispatch_request",
         url_path="dispatch",
         input_serializer=s.DispatchSerializer,
         service=services.request_dispatch,
