@@ -26,6 +26,8 @@ MENU = [
     MenuEntry(_("部门与外部单位"), "organization:department_list", "organization.view_department"),
     MenuEntry(_("员工"), "organization:staff_list", "organization.view_staff"),
     MenuEntry(_("作业规程策略"), "policies:policy_detail", "policies.view_policyversion"),
+    MenuEntry(_("登记簿"), "reception:index", "reception.view_lostitem"),
+    MenuEntry(_("统计"), "service_requests_reports:on_time", "reception.view_on_time_report"),
     MenuEntry(_("管理后台"), "admin:index", None, staff_only=True),
 ]
 

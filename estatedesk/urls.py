@@ -13,6 +13,8 @@ urlpatterns = [
     path("households/", include("estates.urls")),
     path("organization/", include("organization.urls")),
     path("policy/", include("policies.urls")),
+    path("reception/", include("reception.urls")),
+    path("requests/reports/", include("service_requests.report_urls")),
     path("requests/", include("service_requests.urls")),
     path("notifications/", include("notifications.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

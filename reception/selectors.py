@@ -178,3 +178,23 @@ def register_events(obj) -> QuerySet[RegisterEvent]:
     return RegisterEvent.objects.filter(
         register=REGISTER_OF[obj.__class__], object_id=obj.pk
     ).select_related("actor__staff")
+
+
+# --- 住户求助登记表 (the help register) ---------------------------------------------------------
+
+
+def help_register(*, user, filters, office) -> QuerySet:
+    """One office's help register for a period: service_requests' one filter definition with
+    queue="all", in the order received, with what every column shows — one query for the rows
+    and one for their deadlines (是否及时)."""
+    from dataclasses import replace
+
+    from service_requests.selectors import request_list
+
+    return (
+        request_list(user=user, filters=replace(filters, queue="all"))
+        .filter(office=office)
+        .select_related("entered_by__staff", "assignee__staff", "referred_to")
+        .prefetch_related("deadlines")
+        .order_by("received_at", "id")
+    )

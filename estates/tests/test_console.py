@@ -83,6 +83,8 @@ def test_menus_follow_the_role(client, office):
         "部门与外部单位",
         "员工",
         "作业规程策略",
+        "登记簿",
+        "统计",
     ]
     client.logout()
     login(client, make_staff("cs_staff", offices=[office]))
@@ -94,6 +96,7 @@ def test_menus_follow_the_role(client, office):
         "小区楼栋",
         "部门与外部单位",
         "作业规程策略",
+        "登记簿",
     ]
     client.logout()
     login(client, make_staff("cleaning", offices=[office]))

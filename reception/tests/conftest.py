@@ -70,9 +70,7 @@ def outsider(other_office):
 
 @pytest.fixture
 def developer(office):
-    return make_department(
-        office, "万科售后服务部", DepartmentKind.DEVELOPER_AFTER_SALES
-    )
+    return make_department(office, "万科售后服务部", DepartmentKind.DEVELOPER_AFTER_SALES)
 
 
 def after_sales_request(actor, office, household, now=NOW, description="卫生间墙面渗水,保修期内"):

@@ -1,0 +1,191 @@
+"""Printable Excel registers (SOP.md §11: staff print and file them, managers read them in Excel):
+a title row with the office and period, Chinese column headers, fixed widths, landscape A4
+fitted to the page width with the header repeated on every printed page.
+
+Exports are bounded: at most MAX_EXPORT_ROWS rows (a year of a large office's help register is
+about 3,000 lines), read in one query plus one prefetch; a wider period is refused with a
+message asking for a shorter one, so no request outlives the console's 60 s limit.
+"""
+
+import io
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+MAX_EXPORT_ROWS = 5_000
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str  # the file format: always these Chinese words, whatever the UI language
+    width: int
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "tzinfo"):
+        return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
+    return str(value)
+
+
+def build_workbook(*, title: str, subtitle: str, columns: tuple[Column, ...], rows) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    last = get_column_letter(len(columns))
+    sheet.append([title])
+    sheet.merge_cells(f"A1:{last}1")
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A1"].alignment = Alignment(horizontal="center")
+    sheet.append([subtitle])
+    sheet.merge_cells(f"A2:{last}2")
+    sheet.append([c.header for c in columns])
+    thin = Side(style="thin", color="999999")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    fill = PatternFill("solid", fgColor="DCE6F1")
+    for cell in sheet[3]:
+        cell.font = Font(bold=True)
+        cell.fill = fill
+        cell.border = border
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    wrap = Alignment(vertical="top", wrap_text=True)
+    for row in rows:
+        sheet.append([_fmt(v) if not isinstance(v, int | float) else v for v in row])
+        for cell in sheet[sheet.max_row]:
+            cell.border = border
+            cell.alignment = wrap
+    for index, column in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    sheet.freeze_panes = "A4"
+    sheet.print_title_rows = "1:3"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.oddFooter.center.text = _("第 &P 页,共 &N 页")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def period_text(date_from, date_to) -> str:
+    return _("期间:%(start)s 至 %(end)s") % {
+        "start": date_from.isoformat() if date_from else _("不限"),
+        "end": date_to.isoformat() if date_to else _("不限"),
+    }
+
+
+def staff_name(user) -> str:
+    if user is None:
+        return ""
+    staff = getattr(user, "staff", None)
+    return staff.name if staff is not None else (user.get_full_name() or user.username)
+
+
+# --- 住户求助登记表 / 报事报修登记表 -----------------------------------------------------------
+
+HELP_REGISTER_TITLE = "住户求助登记表"
+HELP_REGISTER_COLUMNS = (
+    Column("序号", 6),
+    Column("受理时间", 17),
+    Column("房号", 14),
+    Column("住户/联系人", 12),
+    Column("电话", 14),
+    Column("类别", 10),
+    Column("求助内容", 36),
+    Column("受理人", 9),
+    Column("派往部门", 12),
+    Column("处理人", 9),
+    Column("处理结果", 30),
+    Column("完成时间", 17),
+    Column("住户确认", 17),
+    Column("回访/满意度", 17),
+    Column("是否及时", 8),
+    Column("备注", 20),
+)
+
+
+def on_time_text(value: bool | None) -> str:
+    return {True: "是", False: "否", None: "未完成"}[value]
+
+
+def help_register_row(number: int, request, on_time: bool | None) -> list:
+    household = request.household
+    confirmed = ""
+    if request.confirmed_at:
+        confirmed = f"{_fmt(request.confirmed_at)} {request.get_confirmation_channel_display()}"
+    visited = ""
+    if request.visited_at:
+        visited = f"{_fmt(request.visited_at)} {request.get_satisfaction_display()}".strip()
+    remarks = []
+    if request.is_special:
+        remarks.append(_("特别求助") + (_("(重大)") if request.is_major else ""))
+    if request.is_paid_service:
+        remarks.append(_("有偿服务"))
+    if request.referred_to_id:
+        remarks.append(_("已转介%(party)s") % {"party": request.referred_to.name})
+    if request.cancel_reason:
+        remarks.append(_("已撤销:%(reason)s") % {"reason": request.cancel_reason})
+    return [
+        number,
+        request.received_at,
+        household.unit.label if household else request.location,
+        request.contact_name,
+        request.contact_phone,
+        request.get_category_display(),
+        request.description,
+        staff_name(request.entered_by),
+        request.assigned_department.name if request.assigned_department_id else "",
+        staff_name(request.assignee),
+        request.result,
+        request.resolved_at,
+        confirmed,
+        visited,
+        on_time_text(on_time),
+        ";".join(str(r) for r in remarks),
+    ]
+
+
+# --- 失物招领登记表 ------------------------------------------------------------------------------
+
+LOST_ITEM_TITLE = "失物招领登记表"
+LOST_ITEM_COLUMNS = (
+    Column("序号", 6),
+    Column("编号", 16),
+    Column("拾获时间", 17),
+    Column("拾获地点", 18),
+    Column("拾获人", 10),
+    Column("物品描述", 30),
+    Column("存放地点", 14),
+    Column("认领人", 10),
+    Column("已核对证件", 10),
+    Column("认领人电话", 14),
+    Column("认领时间", 17),
+    Column("经办人", 10),
+    Column("备注", 18),
+)
+
+
+def lost_item_row(number: int, item) -> list:
+    return [
+        number,
+        item.number,
+        item.found_at,
+        item.found_place,
+        item.found_by,
+        item.description,
+        item.storage_place,
+        item.claimant_name,
+        "是" if item.claimant_id_checked else ("否" if item.claimed_at else ""),
+        item.claimant_phone,
+        item.claimed_at,
+        staff_name(item.handled_by),
+        item.notes,
+    ]
