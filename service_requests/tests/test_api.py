@@ -526,3 +526,12 @@ def test_schema_has_the_requests_endpoints_and_no_warnings(db, tmp_path):
     call_command(
         "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml")
     )
+
+
+def test_a_resident_confirms_the_result_in_the_app(desk, created, household):
+    """The resident's own confirmation (portal) is the one step a resident account may take."""
+    resolved = ok(act(desk, created, "resolve", result="更换阀芯", public_note="已修好"))
+    resident = api_client(make_resident_account(household))
+    assert act(resident, resolved, "confirm", confirmation_channel="phone").status_code == 403
+    confirmed = ok(act(resident, resolved, "confirm", confirmation_channel="portal"))
+    assert confirmed["status"] == "confirmed" and confirmed["result"] is None
