@@ -55,6 +55,14 @@ messages: install
 	$(DEV_ENV) $(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=bench
 	$(DEV_ENV) $(BIN)/python manage.py compilemessages -l en --ignore=.venv
 
+## make bench: performance figures on a 1,000,000-request PostgreSQL data set (docs/performance.md).
+## Options: BENCH_REQUESTS, BENCH_DURATION, BENCH_SCENARIOS, BENCH_REGENERATE=1 (see bench/run.py).
+BENCH_REQUESTS ?= 1000000
+bench: install
+	@command -v wrk >/dev/null || { SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+		$$SUDO apt-get update && $$SUDO apt-get install -y wrk; }
+	BENCH_REQUESTS=$(BENCH_REQUESTS) $(BIN)/python bench/run.py
+
 ## regenerate the lock file after editing requirements.in
 lock:
 	$(BIN)/pip install --quiet uv

@@ -1,0 +1,591 @@
+"""`make bench`: the performance figures of issue #3 on a 1,000,000-request data set.
+
+Generates the data set if the bench database does not hold one of the requested size, starts
+gunicorn as in production (DEBUG off, 2 workers) on 127.0.0.1, logs in once (session cookie,
+API token), drives each page with wrk (4 connections, bounded in time), times the deadline
+sweep in-process, prints a table against the targets, and always stops gunicorn.
+
+Options (environment): BENCH_REQUESTS (1000000), BENCH_DURATION (20 s per HTTP scenario),
+BENCH_CONNECTIONS (4), BENCH_THREADS (2), BENCH_WORKERS (gunicorn workers, 2), BENCH_PORT
+(8765), BENCH_SCENARIOS (comma list: intake,queue,detail,export,sweep), BENCH_REGENERATE=1
+(rebuild the data set even if present). Benchmarks print figures; they never fail a build.
+"""
+
+import contextlib
+import datetime
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import common
+
+HOST = "127.0.0.1"  # the only address this harness ever talks to
+VENV_BIN = common.ROOT / ".venv" / "bin"
+LUA = Path(__file__).resolve().parent / "lua"
+
+
+def env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+@dataclass
+class Result:
+    name: str
+    target: str
+    rps: float | None = None
+    p50_ms: float | None = None
+    p99_ms: float | None = None
+    seconds: float | None = None
+    statuses: dict = field(default_factory=dict)
+    note: str = ""
+    ok: bool | None = None  # None: not measured
+    load: str = ""
+
+
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+# --- Data set --------------------------------------------------------------------------------
+
+
+def ensure_data(requests: int) -> dict:
+    meta = common.read_meta()
+    if os.environ.get("BENCH_REGENERATE") == "1" or meta.get("requests") != str(requests):
+        print(f"generating the data set ({requests:,} requests) …", flush=True)
+        subprocess.run(
+            [
+                str(VENV_BIN / "python"),
+                str(Path(__file__).parent / "generate.py"),
+                "--reset",
+                "--requests",
+                str(requests),
+            ],
+            check=True,
+            env={**os.environ, **common.bench_env()},
+        )
+        meta = common.read_meta()
+    else:
+        print(f"data set present: {meta['requests']} requests, generated {meta['generated_at']}")
+    # Migrations added since the data set was generated (e.g. indexes) are applied to it.
+    subprocess.run(
+        [str(VENV_BIN / "python"), "manage.py", "migrate", "--no-input", "-v", "0"],
+        check=True,
+        cwd=common.ROOT,
+        env={**os.environ, **common.bench_env()},
+    )
+    return meta
+
+
+# --- In-process: the deadline sweep ------------------------------------------------------------
+
+
+def restore_backlog(sweep_at: datetime.datetime) -> int:
+    """Undo what a timed sweep at `sweep_at` wrote, so that the backlog is there next time.
+    (Bench data only: the append-only timeline is edited with SQL here and nowhere else.)"""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(
+            "DELETE FROM notifications_outboxmessage WHERE created_at = %s "
+            "AND dedupe_key LIKE 'deadline:%%'",
+            [sweep_at],
+        )
+        cur.execute("DELETE FROM service_requests_escalation WHERE at = %s", [sweep_at])
+        cur.execute(
+            "DELETE FROM service_requests_requestevent WHERE at = %s "
+            "AND type IN ('deadline_missed', 'request_escalated')",
+            [sweep_at],
+        )
+        cur.execute(
+            "UPDATE service_requests_deadline SET missed_at = NULL, escalation_level = 0, "
+            "next_escalation_at = NULL WHERE missed_at = %s",
+            [sweep_at],
+        )
+        return cur.rowcount
+
+
+def sweep_scenarios(meta: dict) -> list[Result]:
+    from django.db import connection
+
+    from service_requests.deadlines import sweep_deadlines
+    from service_requests.models import Deadline
+
+    sweep_at = datetime.datetime.fromisoformat(meta["sweep_at"])
+    restored = restore_backlog(sweep_at)
+    if restored:
+        print(f"restored {restored} deadlines swept by an earlier run")
+    with connection.cursor() as cur:
+        cur.execute("VACUUM ANALYZE service_requests_deadline")
+    due = Deadline.objects.filter(
+        met_at__isnull=True, cancelled_at__isnull=True, missed_at__isnull=True, due_at__lte=sweep_at
+    ).count()
+    open_requests = int(meta["open"])
+    results = []
+    try:
+        load = load_average()
+        started = time.perf_counter()
+        outcome = sweep_deadlines(now=sweep_at)
+        backlog_s = time.perf_counter() - started
+        results.append(
+            Result(
+                "sweep: escalate backlog",
+                "< 10 s",
+                seconds=backlog_s,
+                ok=backlog_s < 10,
+                note=f"{due:,} overdue → {outcome.missed:,} missed, {outcome.escalated:,} "
+                f"escalated, {outcome.notifications:,} notifications",
+                load=load,
+            )
+        )
+        times = []
+        load = load_average()
+        for i in range(5):
+            started = time.perf_counter()
+            idle = sweep_deadlines(now=sweep_at + datetime.timedelta(seconds=30 * (i + 1)))
+            times.append(time.perf_counter() - started)
+            assert idle.missed == idle.escalated == 0, idle
+        steady = statistics.median(times)
+        results.append(
+            Result(
+                "sweep: steady, nothing due",
+                "< 1 s",
+                seconds=steady,
+                ok=steady < 1,
+                note=f"{open_requests:,} open requests; median of 5 "
+                f"(max {max(times) * 1000:.1f} ms)",
+                load=load,
+            )
+        )
+    finally:
+        restore_backlog(sweep_at)
+    return results
+
+
+# --- gunicorn ----------------------------------------------------------------------------------
+
+
+class Server:
+    def __init__(self, port: int, workers: int, env: dict):
+        self.port = port
+        self.workers = workers
+        self.env = env
+        self.process: subprocess.Popen | None = None
+        self.static_root = tempfile.mkdtemp(prefix="estatedesk-bench-static-")
+        self.log = Path(tempfile.gettempdir()) / f"estatedesk-bench-gunicorn-{port}.log"
+
+    def start(self) -> None:
+        env = {**os.environ, **self.env, "STATIC_ROOT": self.static_root}
+        subprocess.run(
+            [str(VENV_BIN / "python"), "manage.py", "collectstatic", "--no-input", "-v", "0"],
+            check=True,
+            cwd=common.ROOT,
+            env=env,
+        )
+        with self.log.open("w") as log:
+            self.process = subprocess.Popen(
+                [
+                    str(VENV_BIN / "gunicorn"),
+                    "estatedesk.wsgi",
+                    "-w",
+                    str(self.workers),
+                    "-b",
+                    f"{HOST}:{self.port}",
+                    "--access-logfile",
+                    "-" if os.environ.get("BENCH_ACCESS_LOG") else "/dev/null",
+                    "--timeout",
+                    "60",
+                ],
+                cwd=common.ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited; see {self.log}")
+            with contextlib.suppress(OSError):
+                status, _h, _b = http_request(self.port, "GET", "/accounts/login/")
+                if status == 200:
+                    print(f"gunicorn ready on {HOST}:{self.port} ({self.workers} workers)")
+                    return
+            time.sleep(0.3)
+        raise RuntimeError(f"gunicorn did not answer within 60 s; see {self.log}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        shutil.rmtree(self.static_root, ignore_errors=True)
+
+
+def http_request(port, method, path, body=None, headers=None):
+    connection = http.client.HTTPConnection(HOST, port, timeout=60)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.getheaders(), response.read()
+    finally:
+        connection.close()
+
+
+def cookies_from(headers) -> dict[str, str]:
+    jar = {}
+    for name, value in headers:
+        if name.lower() == "set-cookie":
+            key, _sep, rest = value.partition("=")
+            jar[key.strip()] = rest.split(";", 1)[0]
+    return jar
+
+
+def login(port: int, username: str) -> str:
+    """A session cookie through the real login form (CSRF included)."""
+    status, headers, body = http_request(port, "GET", "/accounts/login/")
+    csrf = cookies_from(headers)["csrftoken"]
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
+    form = urllib.parse.urlencode(
+        {"username": username, "password": common.BENCH_PASSWORD, "csrfmiddlewaretoken": token}
+    )
+    status, headers, _body = http_request(
+        port,
+        "POST",
+        "/accounts/login/",
+        body=form,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={csrf}",
+            "Referer": f"http://{HOST}:{port}/accounts/login/",
+        },
+    )
+    session = cookies_from(headers).get("sessionid")
+    if status != 302 or not session:
+        raise RuntimeError(f"login as {username} failed (HTTP {status})")
+    return f"sessionid={session}; csrftoken={csrf}"
+
+
+def api_token(port: int, username: str) -> str:
+    status, _headers, body = http_request(
+        port,
+        "POST",
+        "/api/v1/auth/token/",
+        body=json.dumps({"username": username, "password": common.BENCH_PASSWORD}),
+        headers={"Content-Type": "application/json"},
+    )
+    if status != 200:
+        raise RuntimeError(f"token for {username} failed (HTTP {status}): {body[:200]!r}")
+    return json.loads(body)["token"]
+
+
+# --- wrk ------------------------------------------------------------------------------------------
+
+
+def lua_string(value: str) -> str:
+    return json.dumps(value, ensure_ascii=True)  # a JSON string is a valid Lua string here
+
+
+def write_script(name: str, prelude: str) -> Path:
+    """The scenario's Lua: a generated prelude (headers, paths, bodies) + bench/lua/common.lua."""
+    path = Path(tempfile.gettempdir()) / f"estatedesk-bench-{name}.lua"
+    path.write_text(prelude + "\n" + (LUA / "common.lua").read_text(), encoding="utf-8")
+    return path
+
+
+def parse_ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+
+def run_wrk(port: int, script: Path, path: str, duration: int) -> dict:
+    command = [
+        "wrk",
+        f"-t{env_int('BENCH_THREADS', 2)}",
+        f"-c{env_int('BENCH_CONNECTIONS', 4)}",
+        f"-d{duration}s",
+        "--timeout",
+        "10s",
+        "--latency",
+        "-s",
+        str(script),
+        f"http://{HOST}:{port}{path}",
+    ]
+    output = subprocess.run(
+        command, check=True, capture_output=True, text=True, timeout=duration + 60
+    ).stdout
+    figures = {"statuses": {}}
+    figures["rps"] = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    for pct, key in (("50", "p50_ms"), ("99", "p99_ms")):
+        figures[key] = parse_ms(re.search(rf"^\s+{pct}(?:\.000)?%\s+(\S+)", output, re.M).group(1))
+    for code, count in re.findall(r"^STATUS (\d+) (\d+)$", output, re.M):
+        figures["statuses"][int(code)] = int(count)
+    errors = re.search(r"Socket errors: (.*)", output)
+    figures["socket_errors"] = errors.group(1) if errors else ""
+    return figures
+
+
+@dataclass
+class Scenario:
+    name: str
+    key: str
+    target: str
+    path: str
+    prelude: str
+    expect: int
+    min_rps: float | None = None
+    max_p99: float | None = None
+    probe: tuple = ()  # (method, path, body, headers)
+
+
+def http_result(port: int, scenario: Scenario, duration: int) -> Result:
+    method, path, body, headers = scenario.probe
+    started = time.perf_counter()
+    status, _headers, content = http_request(port, method, path, body=body, headers=headers)
+    first_ms = (time.perf_counter() - started) * 1000
+    if status == 404:
+        return Result(scenario.name, scenario.target, note=f"not available (404 on {path})")
+    if status != scenario.expect:
+        return Result(
+            scenario.name,
+            scenario.target,
+            ok=False,
+            note=f"probe answered HTTP {status}, expected {scenario.expect}: {content[:120]!r}",
+        )
+    load = load_average()
+    figures = run_wrk(port, write_script(scenario.key, scenario.prelude), scenario.path, duration)
+    statuses = figures["statuses"]
+    bad = sum(n for code, n in statuses.items() if code != scenario.expect)
+    ok = bad == 0
+    if scenario.min_rps is not None:
+        ok = ok and figures["rps"] >= scenario.min_rps
+    if scenario.max_p99 is not None:
+        ok = ok and figures["p99_ms"] < scenario.max_p99
+    note = f"first request {first_ms:.0f} ms, {len(content):,} bytes"
+    if bad:
+        note += f"; UNEXPECTED statuses {statuses}"
+    if figures["socket_errors"]:
+        note += f"; socket errors {figures['socket_errors']}"
+    return Result(
+        scenario.name,
+        scenario.target,
+        rps=figures["rps"],
+        p50_ms=figures["p50_ms"],
+        p99_ms=figures["p99_ms"],
+        statuses=statuses,
+        ok=ok,
+        note=note,
+        load=load,
+    )
+
+
+def scenarios(port: int, meta: dict) -> list[Scenario]:
+    from django.db.models import Max, Min
+
+    from estates.models import Household
+    from organization.models import ManagementOffice
+    from service_requests.models import ServiceRequest
+
+    office = ManagementOffice.objects.order_by("pk").first()
+    session = login(port, common.BENCH_RECEPTIONIST)
+    supervisor_session = login(port, common.BENCH_SUPERVISOR)
+    token = api_token(port, common.BENCH_RECEPTIONIST)
+
+    households = list(
+        Household.objects.filter(office=office, residents__phone__gt="")
+        .values_list("pk", "residents__name", "residents__phone")
+        .order_by("pk")[:500]
+    )
+    bodies = [
+        json.dumps(
+            {
+                "category": "b_repair",
+                "channel": "phone",
+                "description": "厨房水龙头漏水,关不紧(压测)",
+                "household": pk,
+                "contact_name": contact,
+                "contact_phone": phone,
+            },
+            ensure_ascii=False,
+        )
+        for pk, contact, phone in households
+    ]
+    run_id = uuid.uuid4().hex[:12]
+    intake_prelude = "\n".join(
+        [
+            'method = "POST"',
+            f"paths = {{{lua_string('/api/v1/requests/')}}}",
+            "bodies = {" + ",".join(lua_string(b) for b in bodies) + "}",
+            "headers = {",
+            f'  ["Authorization"] = {lua_string("Token " + token)},',
+            '  ["Content-Type"] = "application/json",',
+            "}",
+            f"idempotency_prefix = {lua_string(run_id)}",
+        ]
+    )
+    # Detail pages: open and closed requests of the office, spread over two years.
+    bounds = ServiceRequest.objects.filter(office=office).aggregate(lo=Min("pk"), hi=Max("pk"))
+    step = max(1, (bounds["hi"] - bounds["lo"]) // 2000)
+    ids = list(
+        ServiceRequest.objects.filter(
+            office=office, pk__in=range(bounds["lo"], bounds["hi"], step)
+        ).values_list("pk", flat=True)[:1500]
+    )
+    ids += list(
+        ServiceRequest.objects.filter(office=office, status__in=["received", "acknowledged"])
+        .values_list("pk", flat=True)
+        .order_by("-pk")[:500]
+    )
+    detail_paths = [f"/requests/{pk}/" for pk in ids]
+    sweep_at = datetime.datetime.fromisoformat(meta["sweep_at"])
+    last_month_end = sweep_at.date().replace(day=1) - datetime.timedelta(days=1)
+    month = (
+        f"/reception/help-register.xlsx?office={office.pk}"
+        f"&from={last_month_end.replace(day=1)}&to={last_month_end}"
+    )
+
+    def get_prelude(paths, cookie):
+        return "\n".join(
+            [
+                'method = "GET"',
+                "paths = {" + ",".join(lua_string(p) for p in paths) + "}",
+                f'headers = {{ ["Cookie"] = {lua_string(cookie)} }}',
+            ]
+        )
+
+    probe_key = f"{run_id}-probe"
+    return [
+        Scenario(
+            "API intake POST /api/v1/requests/",
+            "intake",
+            "≥ 300 req/s",
+            "/api/v1/requests/",
+            intake_prelude,
+            201,
+            min_rps=300,
+            probe=(
+                "POST",
+                "/api/v1/requests/",
+                bodies[0].encode(),
+                {
+                    "Authorization": f"Token {token}",
+                    "Content-Type": "application/json",
+                    "Idempotency-Key": probe_key,
+                },
+            ),
+        ),
+        Scenario(
+            "queue page /requests/",
+            "queue",
+            "≥ 300 req/s, p99 < 50 ms",
+            "/requests/",
+            get_prelude(["/requests/"], session),
+            200,
+            min_rps=300,
+            max_p99=50,
+            probe=("GET", "/requests/", None, {"Cookie": session}),
+        ),
+        Scenario(
+            f"detail page /requests/<pk>/ ({len(detail_paths)} ids)",
+            "detail",
+            "≥ 200 req/s, p99 < 30 ms",
+            detail_paths[0],
+            get_prelude(detail_paths, session),
+            200,
+            min_rps=200,
+            max_p99=30,
+            probe=("GET", detail_paths[0], None, {"Cookie": session}),
+        ),
+        Scenario(
+            f"register export {last_month_end:%Y-%m} (.xlsx, one office)",
+            "export",
+            "(no target)",
+            month,
+            get_prelude([month], supervisor_session),
+            200,
+            probe=("GET", month, None, {"Cookie": supervisor_session}),
+        ),
+    ]
+
+
+# --- Report ---------------------------------------------------------------------------------------
+
+
+def fmt(value, pattern):
+    return "—" if value is None else pattern.format(value)
+
+
+def print_table(results: list[Result], meta: dict, started: float) -> None:
+    print()
+    print(
+        f"EstateDesk bench — {int(meta['requests']):,} requests, {meta['estates']} estates in "
+        f"{meta['offices']} offices, {meta['open']} open ({meta['backlog']} overdue, unswept); "
+        f"{os.cpu_count()} cores; gunicorn -w {env_int('BENCH_WORKERS', 2)}; "
+        f"wrk -c{env_int('BENCH_CONNECTIONS', 4)} -d{env_int('BENCH_DURATION', 20)}s"
+    )
+    header = f"{'scenario':50} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'time s':>8}  "
+    header += f"{'target':26} {'result':7} {'load avg':15} note"
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        verdict = {True: "MET", False: "MISSED", None: "—"}[r.ok]
+        print(
+            f"{r.name[:50]:50} {fmt(r.rps, '{:.0f}'):>8} {fmt(r.p50_ms, '{:.1f}'):>8} "
+            f"{fmt(r.p99_ms, '{:.1f}'):>8} {fmt(r.seconds, '{:.2f}'):>8}  {r.target:26} "
+            f"{verdict:7} {r.load:15} {r.note}"
+        )
+    print(
+        f"\n(load average at the end: {load_average()}; total {time.monotonic() - started:.0f} s)"
+    )
+
+
+def main() -> int:
+    started = time.monotonic()
+    requests = env_int("BENCH_REQUESTS", 1_000_000)
+    duration = env_int("BENCH_DURATION", 20)
+    wanted = set(os.environ.get("BENCH_SCENARIOS", "intake,queue,detail,export,sweep").split(","))
+    if shutil.which("wrk") is None:
+        print("wrk is missing: run `make bench` (installs it) or apt-get install wrk")
+        return 2
+    env = common.bench_env()
+    os.environ.update(env)
+    meta = ensure_data(requests)
+    common.setup_django()
+    results: list[Result] = []
+    if "sweep" in wanted:
+        results += sweep_scenarios(meta)
+    http_wanted = wanted & {"intake", "queue", "detail", "export"}
+    server = Server(env_int("BENCH_PORT", 8765), env_int("BENCH_WORKERS", 2), env)
+    try:
+        if http_wanted:
+            server.start()
+            for scenario in scenarios(server.port, meta):
+                if scenario.key not in http_wanted:
+                    continue
+                print(f"running {scenario.name} for {duration} s …", flush=True)
+                results.append(http_result(server.port, scenario, duration))
+    finally:
+        server.stop()
+    print_table(results, meta, started)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
