@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from estates.selectors import household_queryset, resident_queryset
+from organization.choices import RoleCode
 from organization.models import ManagementOffice
 from organization.scoping import scope_for
 
@@ -21,7 +22,8 @@ def user_profile(*, user) -> UserProfile:
     if not scope.everything:
         offices = offices.filter(pk__in=scope.office_ids)
     if staff is not None:
-        roles = [role.name for role in staff.roles.all()]
+        # The SOP label in the user's language (Role.name is the office's stored Chinese name).
+        roles = [str(RoleCode(role.code).label) for role in staff.roles.all()]
         name = staff.name
     elif scope.is_resident:
         roles, name = [_("住户")], user.resident_profile.name
