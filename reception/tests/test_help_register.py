@@ -1,0 +1,93 @@
+"""The help register (住户求助登记表, SOP.md §2 records, §11): a period's requests with the
+register's Chinese columns, printable, exported to Excel in a fixed number of queries."""
+
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from core.testing import PASSWORD, make_department
+from organization.choices import DepartmentKind
+from reception.exports import HELP_REGISTER_COLUMNS
+from reception.tests.conftest import after_sales_request, at
+from service_requests import services
+
+PERIOD = {"from": "2026-11-01", "to": "2026-11-30"}
+
+
+@pytest.fixture
+def requests_(receptionist, office, household):
+    engineering = make_department(office, "工程部", DepartmentKind.ENGINEERING)
+    made = []
+    for day in (2, 3, 4):
+        r = after_sales_request(receptionist, office, household, now=at(2026, 11, day))
+        services.request_dispatch(
+            actor=receptionist,
+            request=r,
+            version=r.version,
+            department=engineering,
+            now=at(2026, 11, day, 9, 5),
+        )
+        made.append(r)
+    first = made[0]
+    services.request_resolve(
+        actor=receptionist,
+        request=first,
+        version=first.version,
+        result="已送开发商售后",
+        now=at(2026, 11, 2, 15, 0),
+    )
+    after_sales_request(receptionist, office, household, now=at(2026, 10, 30))  # not in period
+    return made
+
+
+def test_the_register_exports_its_columns_and_rows(client, receptionist, requests_):
+    client.login(username=receptionist.username, password=PASSWORD)
+    response = client.get(reverse("reception:help_register_xlsx"), PERIOD)
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet["A1"].value == "阳光家园管理处 住户求助登记表"
+    assert sheet["A2"].value == "期间:2026-11-01 至 2026-11-30"
+    assert [c.value for c in sheet[3]] == [
+        "序号", "受理时间", "房号", "住户/联系人", "电话", "类别", "求助内容", "受理人",
+        "派往部门", "处理人", "处理结果", "完成时间", "住户确认", "回访/满意度", "是否及时", "备注",
+    ]  # fmt: skip
+    assert sheet.max_row == 3 + 3
+    first = [c.value for c in sheet[4]]
+    assert first[:3] == [1, "2026-11-02 09:00", "3栋2单元1502"]
+    assert first[5] == "b 报修" and first[7] == "张婷" and first[8] == "工程部"
+    assert first[10] == "已送开发商售后" and first[11] == "2026-11-02 15:00"
+    assert first[14] == "是"  # no deadline missed, resolved
+    assert sheet["O5"].value == "未完成"  # no deadline, not resolved yet
+    assert sheet.column_dimensions["G"].width == HELP_REGISTER_COLUMNS[6].width
+    assert sheet.print_title_rows == "$1:$3"  # the title and header repeat on every page
+
+
+def test_the_export_query_count_does_not_grow_with_rows(
+    client, receptionist, office, household, requests_
+):
+    client.login(username=receptionist.username, password=PASSWORD)
+    client.get(reverse("reception:help_register_xlsx"), PERIOD)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("reception:help_register_xlsx"), PERIOD)
+    for day in (5, 6, 7):
+        after_sales_request(receptionist, office, household, now=at(2026, 11, day))
+    with CaptureQueriesContext(connection) as more:
+        client.get(reverse("reception:help_register_xlsx"), PERIOD)
+    assert len(more) == len(few)
+
+
+def test_the_register_page_and_refusals(client, receptionist, cleaner, outsider, requests_):
+    client.login(username=receptionist.username, password=PASSWORD)
+    page = client.get(reverse("reception:help_register"), PERIOD).content.decode()
+    assert "住户求助登记表" in page and "卫生间墙面渗水" in page and "是否及时" in page
+    client.logout()
+    client.login(username=cleaner.username, password=PASSWORD)
+    assert client.get(reverse("reception:help_register")).status_code == 403
+    client.logout()
+    client.login(username=outsider.username, password=PASSWORD)
+    page = client.get(reverse("reception:help_register"), PERIOD).content.decode()
+    assert "卫生间墙面渗水" not in page
