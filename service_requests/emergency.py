@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.authz import require_office_in_scope
 from core.exceptions import ApplicationError
 from service_requests.choices import EventType
 from service_requests.models import EmergencyStep, RequestEvent, ServiceRequest
@@ -94,11 +93,11 @@ def _step_definition(branch: str, code: str) -> Step:
 def emergency_step_done(*, actor, step: EmergencyStep, detail: str = "", now=None) -> EmergencyStep:
     """Tick a step. A step that asks for a detail (who escorted, which relative stayed) is not
     done without it: a carer is never alone with the patient (000 篇3 §4.2.1 c)."""
-    from service_requests.services import _require_worker
+    from service_requests.services import _get_in_scope, _require_worker
 
     request = step.request
+    _get_in_scope(actor, request)
     _require_worker(actor, request, _("登记急救步骤"))
-    require_office_in_scope(actor, request.office_id)
     if step.done_at is not None:
         raise ApplicationError(_("该步骤已完成"), code="invalid_transition")
     definition = _step_definition(step.branch, step.code)
@@ -106,9 +105,11 @@ def emergency_step_done(*, actor, step: EmergencyStep, detail: str = "", now=Non
         message = _("请填写:%(what)s") % {"what": definition.needs_detail}
         raise ApplicationError(message, field_errors={"detail": [message]})
     now = now or timezone.now()
-    EmergencyStep.objects.filter(pk=step.pk).update(
+    ticked = EmergencyStep.objects.filter(pk=step.pk, done_at__isnull=True).update(
         done_at=now, done_by=actor, detail=detail.strip()[:200]
     )
+    if ticked != 1:  # someone ticked it a moment ago
+        raise ApplicationError(_("该步骤已完成"), code="invalid_transition")
     step.done_at, step.done_by, step.detail = now, actor, detail.strip()[:200]
     RequestEvent.objects.create(
         request=request,

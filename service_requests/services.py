@@ -14,12 +14,13 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.authz import require_office_in_scope, require_perm
+from core.authz import ObjectNotFoundError, require_office_in_scope, require_perm
 from core.exceptions import ApplicationError, PermissionDeniedError
 from core.validators import normalize_phone
 from notifications.services import notify_role
 from organization.choices import RoleCode
 from organization.models import Department
+from organization.scoping import scope_for
 from policies.selectors import Policy, current_version, policy_version_get
 from service_requests.choices import (
     DEFAULT_LABEL,
@@ -385,6 +386,10 @@ def _require_worker(actor, request: ServiceRequest, action: str) -> None:
 
 
 def _get_in_scope(actor, request: ServiceRequest) -> None:
+    """Checked before authority: another office's (or household's) request is "not found"."""
+    scope = scope_for(actor)
+    if scope.is_resident and request.household_id != scope.household_id:
+        raise ObjectNotFoundError()
     require_office_in_scope(actor, request.office_id)
 
 
@@ -395,8 +400,8 @@ def request_reply(
     """First reply to the resident (快速反应, SOP.md §2). A written consultation is answered in
     writing by the supervisor (000 篇3 §4.3.1)."""
     action = _("答复住户")
-    _handle_perm(actor, action)
     _get_in_scope(actor, request)
+    _handle_perm(actor, action)
     if request.first_replied_at is not None:
         raise ApplicationError(_("已答复过住户;补充说明请用“添加备注”"), code="invalid_transition")
     _check_transition(
@@ -441,8 +446,8 @@ def request_dispatch(
     """派工 to one of the office's departments (or a person in it). Outside parties are a
     referral, not a dispatch."""
     action = _("派工")
-    _handle_perm(actor, action)
     _get_in_scope(actor, request)
+    _handle_perm(actor, action)
     _check_transition(request, BEFORE_RESOLUTION, action)
     if department.is_external:
         raise ApplicationError(
@@ -456,6 +461,12 @@ def request_dispatch(
         )
     if assignee is not None:
         staff = getattr(assignee, "staff", None)
+        if staff is not None and staff.department_id not in (None, department.pk):
+            message = _("%(name)s不属于%(department)s") % {
+                "name": staff.name,
+                "department": department.name,
+            }
+            raise ApplicationError(message, field_errors={"assignee": [message]})
         if staff is None or not staff.offices.filter(pk=request.office_id).exists():
             raise ApplicationError(
                 _("处理人须为本管理处员工"),
@@ -519,8 +530,8 @@ def request_acknowledge(
 ) -> ServiceRequest:
     """The receiving department or person acknowledges the dispatch (接单)."""
     action = _("接单")
-    _require_worker(actor, request, action)
     _get_in_scope(actor, request)
+    _require_worker(actor, request, action)
     _check_transition(request, frozenset({Status.DISPATCHED}), action)
     now = _now(now)
     _finish(request, version, {"status": Status.ACKNOWLEDGED, "acknowledged_at": now})
@@ -538,8 +549,8 @@ def request_acknowledge(
 @transaction.atomic
 def request_start(*, actor, request: ServiceRequest, version: int, now=None) -> ServiceRequest:
     action = _("开始处理")
-    _require_worker(actor, request, action)
     _get_in_scope(actor, request)
+    _require_worker(actor, request, action)
     _check_transition(
         request, frozenset({Status.REPLIED, Status.DISPATCHED, Status.ACKNOWLEDGED}), action
     )
@@ -566,8 +577,8 @@ def request_set_appointment(
     """Repairs (SOP.md §4; 003 §5.2): the completion time agreed with the resident, no later
     than the policy's maximum after the request was received."""
     action = _("约定完成时间")
-    _require_worker(actor, request, action)
     _get_in_scope(actor, request)
+    _require_worker(actor, request, action)
     _check_transition(request, BEFORE_RESOLUTION, action)
     now = _now(now)
     policy = _policy(request)
@@ -620,8 +631,8 @@ def request_resolve(
     *, actor, request: ServiceRequest, version: int, result: str, public_note: str = "", now=None
 ) -> ServiceRequest:
     action = _("登记处理结果")
-    _require_worker(actor, request, action)
     _get_in_scope(actor, request)
+    _require_worker(actor, request, action)
     _check_transition(request, BEFORE_RESOLUTION, action)
     if not result.strip():
         raise ApplicationError(_("请填写处理结果"), field_errors={"result": [_("请填写处理结果")]})
@@ -702,8 +713,8 @@ def request_follow_up(
 ) -> ServiceRequest:
     """回访: an unsatisfied resident reopens the request."""
     action = _("登记回访")
-    _handle_perm(actor, action)
     _get_in_scope(actor, request)
+    _handle_perm(actor, action)
     if satisfaction not in Satisfaction.values:
         raise ApplicationError(
             _("请选择满意度"), field_errors={"satisfaction": [_("请选择满意度")]}
@@ -771,8 +782,8 @@ def request_close(
 ) -> ServiceRequest:
     """Close once the resident confirmed the result (事事有着落,件件有回音)."""
     action = _("关闭")
-    _handle_perm(actor, action)
     _get_in_scope(actor, request)
+    _handle_perm(actor, action)
     if request.status == Status.RESOLVED:
         raise ApplicationError(_("住户尚未确认处理结果,不能关闭"), code="invalid_transition")
     _check_transition(request, frozenset({Status.CONFIRMED, Status.VISITED}), action)
@@ -799,8 +810,8 @@ def request_refer(
     """严禁推诿 (SOP.md §2): what the office cannot do is referred to a named outside party and
     the resident is told who will help — never closed as "cannot help"."""
     action = _("转介外部单位")
-    _handle_perm(actor, action)
     _get_in_scope(actor, request)
+    _handle_perm(actor, action)
     _check_transition(request, BEFORE_RESOLUTION, action)
     if not party.is_external:
         raise ApplicationError(
@@ -842,8 +853,8 @@ def request_cancel(
     *, actor, request: ServiceRequest, version: int, reason: str, now=None
 ) -> ServiceRequest:
     """Cancel (the resident withdrew it, or a duplicate) with the reason; supervisor and up."""
-    require_perm(actor, "service_requests.cancel_servicerequest", action=_("撤销求助"))
     _get_in_scope(actor, request)
+    require_perm(actor, "service_requests.cancel_servicerequest", action=_("撤销求助"))
     _check_transition(request, BEFORE_RESOLUTION, _("撤销"))
     if not reason.strip():
         raise ApplicationError(_("撤销须填写原因"), field_errors={"reason": [_("撤销须填写原因")]})
@@ -872,8 +883,8 @@ def request_reopen(
     *, actor, request: ServiceRequest, version: int, reason: str, now=None
 ) -> ServiceRequest:
     action = _("重新打开")
-    _handle_perm(actor, action)
     _get_in_scope(actor, request)
+    _handle_perm(actor, action)
     _check_transition(
         request,
         frozenset(
@@ -914,8 +925,8 @@ def request_report_to_supervisor(
     *, actor, request: ServiceRequest, note: str = "", now=None
 ) -> ServiceRequest:
     """Record that the supervisor was told (000 篇3 §4.2.2: major cases at once)."""
-    _require_worker(actor, request, _("报告主管"))
     _get_in_scope(actor, request)
+    _require_worker(actor, request, _("报告主管"))
     now = _now(now)
     _meet(request, {DeadlineKind.SUPERVISOR_REPORT}, now)
     _refresh_next_deadline(request)
@@ -937,8 +948,8 @@ def request_add_note(
     *, actor, request: ServiceRequest, internal_note: str = "", public_note: str = "", now=None
 ) -> RequestEvent:
     """Append a note: internal (staff only) or what the resident was told. Never edits."""
-    _require_worker(actor, request, _("添加备注"))
     _get_in_scope(actor, request)
+    _require_worker(actor, request, _("添加备注"))
     if not internal_note.strip() and not public_note.strip():
         raise ApplicationError(
             _("请填写备注内容"), field_errors={"internal_note": [_("请填写备注内容")]}

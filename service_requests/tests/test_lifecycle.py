@@ -318,3 +318,45 @@ def test_nursing_step_needs_the_relative_who_stays(office, household, receptioni
     step.refresh_from_db()
     assert step.done_by == receptionist and step.detail == "女儿张丽"
     assert request.events.filter(type=EventType.EMERGENCY_STEP_DONE).count() == 1
+
+
+def test_another_offices_staff_get_not_found_before_any_authority_check(repair):
+    from core.authz import ObjectNotFoundError
+    from core.testing import make_office
+
+    outsider = make_staff("cleaning", offices=[make_office("翠湖花园管理处")])
+    with pytest.raises(ObjectNotFoundError):
+        services.request_cancel(actor=outsider, request=repair, version=repair.version, reason="x")
+
+
+def test_a_neighbour_resident_cannot_confirm_anothers_request(repair, office):
+    from core.authz import ObjectNotFoundError
+    from core.testing import make_building, make_estate, make_household, make_user, owner
+
+    neighbour_home = make_household(
+        make_building(make_estate(office, "别苑"), "9"), "901", residents=[owner("邻居")]
+    )
+    neighbour = neighbour_home.residents.get()
+    neighbour.user = make_user("neighbour")
+    neighbour.save(update_fields=["user"])
+    with pytest.raises((ObjectNotFoundError, PermissionDeniedError)):
+        services.request_add_note(actor=neighbour.user, request=repair, public_note="x")
+
+
+def test_assignee_must_belong_to_the_department(repair, office, receptionist, engineering):
+    cleaner = make_staff("cleaning", offices=[office], name="吴桂英")
+    from organization.models import Department
+
+    cleaning = Department.objects.create(
+        company=office.company, office=office, name="保洁部", kind="cleaning"
+    )
+    cleaner.staff.department = cleaning
+    cleaner.staff.save(update_fields=["department"])
+    with pytest.raises(ApplicationError, match="吴桂英不属于工程部"):
+        services.request_dispatch(
+            actor=receptionist,
+            request=repair,
+            version=repair.version,
+            department=engineering,
+            assignee=cleaner,
+        )
