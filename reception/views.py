@@ -207,12 +207,11 @@ def lost_item_create(request):
         office = form.office()
         if office is None:
             raise Http404
-        item = services.lost_item_register(
+        services.lost_item_register(
             actor=request.user,
             office=office,
             data=services.LostItemData(**{k: v for k, v in data.items() if k != "office"}),
         )
-        form.created = item
 
     done = _act(request, form, call, _("已登记拾获物品。"), "reception:lost_item_list")
     return done or render(
