@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
@@ -154,7 +155,7 @@ def help_register_xlsx(request):
             request,
             _("所选期间超过%(n)s条记录,请缩短期间后分次导出。") % {"n": exports.MAX_EXPORT_ROWS},
         )
-        return redirect(f"{request.path.removesuffix('.xlsx')}?{request.GET.urlencode()}")
+        return redirect(f"{reverse('reception:help_register')}?{request.GET.urlencode()}")
     now = timezone.now()
     content = exports.build_workbook(
         title=f"{office.name} {exports.HELP_REGISTER_TITLE}",
@@ -185,9 +186,15 @@ def lost_item_xlsx(request):
     filters = _filters(request)
     items = list(
         selectors.lost_item_list(user=request.user, filters=filters).order_by("found_at", "id")[
-            : exports.MAX_EXPORT_ROWS
+            : exports.MAX_EXPORT_ROWS + 1
         ]
     )
+    if len(items) > exports.MAX_EXPORT_ROWS:
+        messages.error(
+            request,
+            _("所选期间超过%(n)s条记录,请缩短期间后分次导出。") % {"n": exports.MAX_EXPORT_ROWS},
+        )
+        return redirect(f"{reverse('reception:lost_item_list')}?{request.GET.urlencode()}")
     offices = {i.office.name for i in items}
     content = exports.build_workbook(
         title=f"{'、'.join(sorted(offices))} {exports.LOST_ITEM_TITLE}".strip(),
