@@ -24,6 +24,7 @@ from organization.scoping import scope_for
 from policies.selectors import Policy, current_version, policy_version_get
 from service_requests.choices import (
     DEFAULT_LABEL,
+    FINAL_STATUSES,
     OPEN_STATUSES,
     SPECIAL_CATEGORIES,
     WRITTEN_CHANNELS,
@@ -348,13 +349,18 @@ def _meet(request: ServiceRequest, kinds: set[str], at) -> None:
 
 
 def _cancel_open_deadlines(request: ServiceRequest, at) -> None:
-    request.deadlines.filter(met_at__isnull=True, cancelled_at__isnull=True).update(
-        cancelled_at=at, next_escalation_at=None
-    )
+    """Closing ends the time limits still running; one already missed stays missed (it counts
+    against the on-time rate) but escalates no further."""
+    still_open = request.deadlines.filter(met_at__isnull=True, cancelled_at__isnull=True)
+    still_open.filter(missed_at__isnull=True).update(cancelled_at=at, next_escalation_at=None)
+    still_open.filter(missed_at__isnull=False).update(next_escalation_at=None)
 
 
 def _finish(request: ServiceRequest, version: int, fields: dict) -> None:
-    _refresh_next_deadline(request)
+    if fields.get("status") in FINAL_STATUSES:
+        request.next_deadline_at = None
+    else:
+        _refresh_next_deadline(request)
     fields["next_deadline_at"] = request.next_deadline_at
     _save_transition(request, version, fields)
 

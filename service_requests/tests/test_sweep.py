@@ -86,3 +86,22 @@ def test_worker_once_with_a_fixed_now(request_, supervisor):
     assert "1 missed, 1 escalated" in out.getvalue()
     message = OutboxMessage.objects.get(recipient=supervisor, channel="console")
     assert message.sent_at is not None
+
+
+def test_a_missed_deadline_stays_missed_when_the_request_is_closed_early(request_, supervisor):
+    from service_requests.services import request_cancel
+
+    sweep_deadlines(now=NOW + datetime.timedelta(minutes=6))
+    request_.refresh_from_db()
+    request_cancel(
+        actor=supervisor,
+        request=request_,
+        version=request_.version,
+        reason="住户撤回",
+        now=NOW + datetime.timedelta(minutes=10),
+    )
+    deadline = request_.deadlines.get()
+    assert deadline.on_time is False and deadline.cancelled_at is None
+    request_.refresh_from_db()
+    assert request_.next_deadline_at is None
+    assert sweep_deadlines(now=NOW + datetime.timedelta(hours=3)).escalated == 0
