@@ -21,7 +21,7 @@ from notifications.models import Channel, OutboxMessage
 from organization.choices import RoleCode
 from organization.models import Staff
 from policies.selectors import Policy, policy_version_get
-from service_requests.choices import EventType
+from service_requests.choices import DeadlineKind, EventType
 from service_requests.models import Deadline, Escalation, RequestEvent, ServiceRequest
 
 BATCH_SIZE = 500
@@ -40,11 +40,20 @@ class _SweepContext:
     def __init__(self):
         self._policies: dict[int | None, Policy] = {}
         self._recipients: dict[tuple[int, str], list] = {}
+        self._labels: dict[tuple[str, str], str] = {}
 
     def policy(self, version_id: int | None) -> Policy:
         if version_id not in self._policies:
             self._policies[version_id] = policy_version_get(version_id)
         return self._policies[version_id]
+
+    def label(self, choices, value: str) -> str:
+        """A choice's translated label, looked up once per sweep (the backlog of a long outage
+        names the same few kinds and roles tens of thousands of times)."""
+        key = (choices.__name__, value)
+        if key not in self._labels:
+            self._labels[key] = str(choices(value).label)
+        return self._labels[key]
 
     def recipients(self, office_id: int, role_code: str) -> list:
         key = (office_id, role_code)
@@ -92,6 +101,10 @@ def _sweep_batch(
         events: list[RequestEvent] = []
         escalations: list[Escalation] = []
         messages: list[OutboxMessage] = []
+        # Translated once per batch, not once per deadline.
+        escalated_note = _("“%(kind)s”逾期,已升级至%(role)s")
+        subject_text = _("逾期升级(%(level)s级):%(number)s %(kind)s已超时")
+        body_text = _("截止时间 %(due)s。%(clause)s")
         updates: dict[tuple, list[int]] = defaultdict(list)
         for deadline in batch:
             request: ServiceRequest = deadline.request
@@ -125,7 +138,8 @@ def _sweep_batch(
             next_at = interval.after(now) if level < len(roles) else None
             updates[(missed_at, level, next_at)].append(deadline.pk)
             escalations.append(Escalation(deadline=deadline, level=level, role_code=role, at=now))
-            role_label = str(RoleCode(role).label)
+            role_label = context.label(RoleCode, role)
+            kind_label = context.label(DeadlineKind, deadline.kind)
             events.append(
                 RequestEvent(
                     request=request,
@@ -134,16 +148,15 @@ def _sweep_batch(
                     status_before=request.status,
                     status_after=request.status,
                     data={"deadline": deadline.kind, "level": level, "role": role},
-                    internal_note=_("“%(kind)s”逾期,已升级至%(role)s")
-                    % {"kind": deadline.get_kind_display(), "role": role_label},
+                    internal_note=escalated_note % {"kind": kind_label, "role": role_label},
                 )
             )
-            subject = _("逾期升级(%(level)s级):%(number)s %(kind)s已超时") % {
+            subject = subject_text % {
                 "level": level,
                 "number": request.number,
-                "kind": deadline.get_kind_display(),
+                "kind": kind_label,
             }
-            body = _("截止时间 %(due)s。%(clause)s") % {
+            body = body_text % {
                 "due": timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M"),
                 "clause": deadline.clause,
             }
