@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 CHROMIUM = "/usr/bin/chromium"
 # Root needs --no-sandbox; the rest keep Chromium from calling out of this closed network.
@@ -46,6 +47,9 @@ def page(browser, live_server, django_db_serialized_rollback):
     `live_server` flushes the database after each test, which would also drop the SOP roles
     that a migration creates; serialized rollback puts them back before every browser test.
     """
+    # The restored roles can miss grants made after the snapshot (every browser test but the
+    # first failed with 403); re-apply the role grants as `manage.py sync_roles` does.
+    call_command("sync_roles", verbosity=0)
     context = browser.new_context(
         base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900}
     )
