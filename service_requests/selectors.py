@@ -51,7 +51,9 @@ def request_list(
         qs = qs.filter(assignee=user)
     elif filters.queue == "my_department":
         staff = getattr(user, "staff", None)
-        qs = qs.filter(assigned_department_id=staff.department_id if staff else None)
+        if staff is None or staff.department_id is None:
+            return qs.none()  # no department: nothing is "mine by department"
+        qs = qs.filter(assigned_department_id=staff.department_id)
     elif filters.queue == "overdue":
         qs = qs.filter(next_deadline_at__lt=now)
     if filters.category:

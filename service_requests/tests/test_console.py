@@ -626,3 +626,23 @@ def test_menu_entries_follow_the_permissions(client, office, receptionist, techn
     login(client, technician)
     menu = [i["label"] for i in client.get(reverse("core:home")).context["console_menu"]]
     assert "求助/报事" in menu and "求助受理" not in menu
+
+
+def test_an_after_sales_request_offers_the_developer_repair_slip(
+    client, office, household, supervisor
+):
+    """SOP.md §4: 售后 items go to the developer on a 物业返修联系单 the same day."""
+    request = intake(
+        supervisor,
+        office,
+        household=household,
+        reception_label="after_sales",
+        description="墙面空鼓开裂(保修期内)",
+    )
+    login(client, supervisor)
+    page = _text(client.get(reverse("service_requests:request_detail", args=[request.pk])))
+    assert "物业返修联系单" in page
+    other = intake(supervisor, office, household=household)
+    assert "物业返修联系单" not in _text(
+        client.get(reverse("service_requests:request_detail", args=[other.pk]))
+    )
