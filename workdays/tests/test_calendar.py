@@ -70,7 +70,7 @@ def test_warning_before_the_calendar_runs_out_and_not_after_the_year_is_confirme
 
 
 def test_the_office_manager_is_warned_on_the_workbench(client, db, settings):
-    """Issue #3: the system warns before it runs out of calendar (policy calendar.warn_before_days)."""
+    """Issue #3: warn before the calendar runs out (policy calendar.warn_before_days)."""
     from unittest import mock
 
     from django.urls import reverse
