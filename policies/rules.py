@@ -214,3 +214,29 @@ register(
         _("联系单当天未送出或应督促售后时,提醒这些岗位"),
     )
 )
+
+# --- Attachments of help and report requests (SOP.md §2 记录) -----------------------------------
+register(
+    Rule(
+        "request.attachment_max_mb",
+        "integer",
+        10,
+        _("求助附件大小上限(MB)"),
+        "SOP.md §2 记录; 管理处自定",
+        _("每个附件(照片、扫描件)最大多少MB;超过的拒收"),
+        minimum=1,
+        maximum=50,
+    )
+)
+register(
+    Rule(
+        "request.attachments_max_count",
+        "integer",
+        10,
+        _("每个求助的附件数上限"),
+        "SOP.md §2 记录; 管理处自定",
+        _("更正上传错的附件也算一个(附件只增不删)"),
+        minimum=1,
+        maximum=50,
+    )
+)

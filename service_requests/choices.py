@@ -146,6 +146,7 @@ class EventType(models.TextChoices):
     REQUEST_CANCELLED = "request_cancelled", _("撤销")
     REQUEST_REOPENED = "request_reopened", _("重新打开")
     NOTE_ADDED = "note_added", _("备注")
+    ATTACHMENT_ADDED = "attachment_added", _("上传附件")
     SUPERVISOR_REPORTED = "supervisor_reported", _("已报告主管")
     EMERGENCY_STEP_DONE = "emergency_step_done", _("急救步骤完成")
     DEADLINE_MISSED = "deadline_missed", _("时限逾期")

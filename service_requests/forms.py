@@ -38,6 +38,27 @@ def datetime_local_field(label, *, required: bool, help_text=""):
     )
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field; checking them (size, type, count) is the service's job."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
+ATTACHMENT_ACCEPT = "image/jpeg,image/png,image/webp,image/heic,.heic,application/pdf"
+ATTACHMENT_HELP = _("JPEG、PNG、WebP、HEIC 图片或 PDF,可多选")
+
+
 class IntakeForm(forms.Form):
     """求助受理: the one screen a receptionist fills while the resident is on the line."""
 
@@ -86,6 +107,12 @@ class IntakeForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("已在电话中答复住户的,填写答复内容(计为首次答复)"),
+    )
+    file = MultipleFileField(
+        label=_("附件(照片、扫描件)"),
+        required=False,
+        help_text=ATTACHMENT_HELP,
+        widget=MultipleFileInput(attrs={"multiple": True, "accept": ATTACHMENT_ACCEPT}),
     )
 
 
@@ -185,6 +212,29 @@ class NoteForm(VersionedForm):
     public_note = forms.CharField(
         label=_("告知住户"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label=_("附件"),
+        required=False,
+        help_text=_("JPEG、PNG、WebP、HEIC 图片或 PDF"),
+        widget=forms.ClearableFileInput(attrs={"accept": ATTACHMENT_ACCEPT}),
+    )
+    caption = forms.CharField(label=_("说明"), required=False)
+    supersedes = forms.TypedChoiceField(
+        label=_("更正已上传的附件"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("上传错了不能删除,选中错的那份,由这一份更正"),
+    )
+
+    def __init__(self, *args, attachments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supersedes"].choices = [("", _("(不更正,新增附件)"))] + [
+            (a.pk, a.original_name) for a in attachments
+        ]
 
 
 class EmergencyStepForm(forms.Form):

@@ -342,3 +342,65 @@ class EmergencyStep(models.Model):
 
     def __str__(self):
         return self.label
+
+
+class RequestAttachment(models.Model):
+    """A photo of a leak, a scanned letter …: stored under MEDIA_ROOT with a random name in the
+    request's folder and served only through views that check the user may see the request.
+    Append-only like the timeline: a wrong upload is superseded by a new one, never removed."""
+
+    request = models.ForeignKey(
+        ServiceRequest,
+        verbose_name=_("求助"),
+        on_delete=models.PROTECT,
+        related_name="attachments",
+    )
+    file = models.FileField(_("文件"), max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    content_type = models.CharField(
+        _("文件类型"), max_length=50, help_text=_("按文件内容识别,不按扩展名")
+    )
+    size = models.PositiveBigIntegerField(_("大小(字节)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    caption = models.CharField(_("说明"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+    supersedes = models.OneToOneField(
+        "self",
+        verbose_name=_("更正的附件"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+        help_text=_("上传错的附件不删除,由这一份更正"),
+    )
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("求助附件")
+        verbose_name_plural = _("求助附件")
+        ordering = ["uploaded_at", "id"]
+        indexes = [models.Index(fields=["request", "uploaded_at"], name="sr_attachment_request")]
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("Request attachments are append-only and cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Request attachments are append-only and cannot be deleted.")

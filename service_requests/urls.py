@@ -9,5 +9,11 @@ urlpatterns = [
     path("new/households/", views.household_pick, name="household_pick"),
     path("<int:pk>/", views.request_detail, name="request_detail"),
     path("<int:pk>/act/<slug:name>/", views.request_action, name="request_action"),
+    path("<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
+    path(
+        "<int:pk>/attachments/<int:attachment_pk>/",
+        views.attachment_download,
+        name="attachment_download",
+    ),
     path("<int:pk>/steps/<int:step_pk>/", views.emergency_step, name="emergency_step"),
 ]

@@ -24,7 +24,7 @@ from core.exceptions import ApplicationError, PermissionDeniedError
 from core.forms import apply_application_error
 from estates.selectors import building_list, household_list, household_queryset
 from organization.selectors import department_list, office_list, staff_list
-from service_requests import console_selectors, forms, services
+from service_requests import attachments, console_selectors, forms, services
 from service_requests.choices import (
     CATEGORY_HELP,
     FINAL_STATUSES,
@@ -71,7 +71,7 @@ def _contact_of(household) -> tuple[str, str]:
 @login_required
 @permission_required("service_requests.add_servicerequest", raise_exception=True)
 def request_new(request):
-    form = forms.IntakeForm(request.POST or None)
+    form = forms.IntakeForm(request.POST or None, request.FILES or None)
     household = None
     offices = list(office_list(user=request.user))
     if request.method == "POST" and form.is_valid():
@@ -90,9 +90,10 @@ def request_new(request):
             form.add_error("office", _("请选择管理处"))
         if not form.errors:
             try:
-                created = services.request_intake(
+                created = attachments.request_intake_with_attachments(
                     actor=request.user,
                     office=office,
+                    files=data["file"],
                     data=services.IntakeData(
                         category=data["category"],
                         channel=data["channel"],
@@ -443,7 +444,9 @@ def _make_form(action: Action, sr, extra, data=None):
     return action.form_class(data, **kwargs)
 
 
-def _detail_context(user, sr, *, failed: tuple[str, object] | None = None, step_errors=None):
+def _detail_context(
+    user, sr, *, failed: tuple[str, object] | None = None, step_errors=None, attachment_form=None
+):
     now = timezone.now()
     offered = [a for a in ACTIONS.values() if _may(user, sr, a)]
     extra = _form_extra(user, sr, {a.name for a in offered})
@@ -455,9 +458,11 @@ def _detail_context(user, sr, *, failed: tuple[str, object] | None = None, step_
         )
     events = list(sr.events.all())
     steps = list(sr.emergency_steps.all())
+    files = attachments.attachment_list(request=sr)
     names = console_selectors.staff_names(
         [e.actor_id for e in events]
         + [s.done_by_id for s in steps]
+        + [a.uploaded_by_id for a in files]
         + [sr.entered_by_id, sr.assignee_id]
     )
     can_work = user.has_perm("service_requests.change_servicerequest") or (
@@ -505,6 +510,16 @@ def _detail_context(user, sr, *, failed: tuple[str, object] | None = None, step_
         "checklist": checklist,
         "can_work": can_work,
         "action_forms": action_forms,
+        "attachments": [
+            {
+                "attachment": a,
+                "uploaded_by": names.get(a.uploaded_by_id, ""),
+                "thumbnail": a.content_type in attachments.THUMBNAIL_TYPES,
+            }
+            for a in files
+        ],
+        "attachment_form": attachment_form
+        or (forms.AttachmentForm(prefix="attach", attachments=files) if can_work else None),
     }
 
 
@@ -557,6 +572,47 @@ def request_action(request, pk, name):
         _("%(number)s:%(action)s已登记。") % {"number": sr.number, "action": action.label},
     )
     return redirect("service_requests:request_detail", pk=sr.pk)
+
+
+@login_required
+@permission_required("service_requests.view_servicerequest", raise_exception=True)
+@require_POST
+def attachment_upload(request, pk):
+    sr = request_get(user=request.user, pk=pk)
+    form = forms.AttachmentForm(
+        request.POST,
+        request.FILES,
+        prefix="attach",
+        attachments=attachments.attachment_list(request=sr),
+    )
+    form.is_valid()  # every rule is the service's; the form only parses
+    data = form.cleaned_data
+    corrected = data.get("supersedes")  # one of this request's attachments (the choices)
+    try:
+        attachments.request_attach(
+            actor=request.user,
+            request=sr,
+            file=data.get("file"),
+            caption=data.get("caption", ""),
+            supersedes=attachments.attachment_get(user=request.user, request_pk=sr.pk, pk=corrected)
+            if corrected
+            else None,
+        )
+    except ApplicationError as error:
+        if isinstance(error, (PermissionDeniedError, ObjectNotFoundError)):
+            return _refusal(request, pk, error)
+        apply_application_error(form, error)
+        return _refusal(request, pk, error, attachment_form=form)
+    messages.success(request, _("%(number)s:附件已上传。") % {"number": sr.number})
+    return redirect("service_requests:request_detail", pk=sr.pk)
+
+
+@login_required
+@permission_required("service_requests.view_servicerequest", raise_exception=True)
+def attachment_download(request, pk, attachment_pk):
+    """The file, only for a user who may see the request (MEDIA is never served publicly)."""
+    attachment = attachments.attachment_get(user=request.user, request_pk=pk, pk=attachment_pk)
+    return attachments.attachment_response(attachment)
 
 
 @login_required

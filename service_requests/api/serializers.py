@@ -199,6 +199,37 @@ class EmergencyStepSerializer(serializers.Serializer):
         return _name(step.done_by, self.context.get("names", {}))
 
 
+class AttachmentSerializer(serializers.Serializer):
+    """A photo or scan attached to a request; the file itself is at `download_url`."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="original_name", help_text="The file name as uploaded")
+    content_type = serializers.CharField(
+        help_text="Found from the file's content: image/jpeg, image/png, image/webp, image/heic "
+        "or application/pdf"
+    )
+    size = serializers.IntegerField(help_text="Bytes")
+    sha256 = serializers.CharField()
+    caption = serializers.CharField()
+    uploaded_at = serializers.DateTimeField()
+    uploaded_by_name = serializers.SerializerMethodField(help_text="Null for a resident")
+    supersedes = serializers.IntegerField(
+        source="supersedes_id",
+        allow_null=True,
+        help_text="The earlier attachment this one corrects (attachments are never deleted)",
+    )
+    download_url = serializers.SerializerMethodField()
+
+    def get_uploaded_by_name(self, attachment) -> str | None:
+        if self.context.get("for_resident") or attachment.uploaded_by_id is None:
+            return None
+        names = self.context.get("names", {})
+        return names.get(attachment.uploaded_by_id) or _name(attachment.uploaded_by, names)
+
+    def get_download_url(self, attachment) -> str:
+        return f"/api/v1/requests/{attachment.request_id}/attachments/{attachment.pk}/"
+
+
 class RequestDetailSerializer(_RequestBaseSerializer):
     """One request with its deadlines, timeline and emergency steps.
 
@@ -230,6 +261,7 @@ class RequestDetailSerializer(_RequestBaseSerializer):
     emergency_steps = EmergencyStepSerializer(
         many=True, read_only=True, allow_null=True, help_text="Null for a resident"
     )
+    attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = ServiceRequest
@@ -257,6 +289,7 @@ class RequestDetailSerializer(_RequestBaseSerializer):
             "deadlines",
             "timeline",
             "emergency_steps",
+            "attachments",
         ]
 
     def get_entered_by_name(self, request) -> str | None:
@@ -503,6 +536,21 @@ class AddNoteSerializer(OptionalVersionSerializer):
     )
     public_note = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="What the resident was told"
+    )
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="JPEG, PNG, WebP, HEIC or PDF (checked by content), at most the office's "
+        "policy `request.attachment_max_mb` (default 10 MB)"
+    )
+    caption = serializers.CharField(required=False, allow_blank=True, default="")
+    supersedes = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        help_text="The id of an earlier attachment of this request that this one corrects",
     )
 
 

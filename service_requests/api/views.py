@@ -15,6 +15,7 @@ import hashlib
 import json
 
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.api.schema import ErrorSerializer, error_responses
@@ -31,9 +32,10 @@ from core.exceptions import ApplicationError
 from organization.models import Staff
 from organization.scoping import scope_for
 from organization.selectors import office_list
+from service_requests import attachments as attachment_services
 from service_requests import emergency, selectors, services
 from service_requests.api import serializers as s
-from service_requests.models import IdempotencyKey, ServiceRequest
+from service_requests.models import IdempotencyKey, RequestAttachment, ServiceRequest
 from service_requests.services import StaleUpdateError
 
 REQUESTS = ["requests"]
@@ -139,6 +141,8 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
             "report_to_supervisor",
             "notes",
             "emergency_step_done",
+            "attachments",
+            "attachment_download",
         )
     }
 
@@ -168,10 +172,15 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
 
     def _detail_response(self, pk, *, status_code=status.HTTP_200_OK, headers=None) -> Response:
         service_request = selectors.request_get(user=self.request.user, pk=pk)
+        in_upload_order = RequestAttachment.objects.order_by("uploaded_at", "id")
+        prefetch_related_objects(
+            [service_request], Prefetch("attachments", queryset=in_upload_order)
+        )
         names = _staff_names(
             [service_request.assignee_id, service_request.entered_by_id]
             + [event.actor_id for event in service_request.events.all()]
             + [step.done_by_id for step in service_request.emergency_steps.all()]
+            + [a.uploaded_by_id for a in service_request.attachments.all()]
         )
         data = s.RequestDetailSerializer(service_request, context=self._context(names)).data
         return Response(data, status=status_code, headers=headers)
@@ -450,3 +459,70 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
             raise StaleUpdateError()
         emergency.emergency_step_done(actor=request.user, step=step, detail=data["detail"])
         return self._detail_response(pk)
+
+    # --- attachments ----------------------------------------------------------------------------
+
+    @extend_schema(
+        summary="Attach a photo or scan (上传附件)",
+        request={"multipart/form-data": s.AttachmentUploadSerializer},
+        responses={
+            201: s.AttachmentSerializer,
+            400: OpenApiResponse(
+                response=ErrorSerializer,
+                description="输入有误 — `invalid`: the file is too large for the office's policy, "
+                "not a JPEG/PNG/WebP/HEIC/PDF by its content, or one too many for the request "
+                "(`detail.file`); nothing was stored",
+            ),
+            **error_responses(401, 403, 404),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="attachments",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def attachments(self, request, pk=None):
+        """Attach a file to the request (anyone who may work on it). Attachments are never
+        changed or deleted: a wrong one is corrected by a new upload naming it in `supersedes`."""
+        service_request = self._get_for_change(pk)
+        data = self._parse(s.AttachmentUploadSerializer)
+        supersedes = None
+        if data["supersedes"] is not None:
+            supersedes = attachment_services.attachment_get(
+                user=request.user, request_pk=service_request.pk, pk=data["supersedes"]
+            )
+        attachment = attachment_services.request_attach(
+            actor=request.user,
+            request=service_request,
+            file=data["file"],
+            caption=data["caption"],
+            supersedes=supersedes,
+        )
+        names = _staff_names([attachment.uploaded_by_id])
+        body = s.AttachmentSerializer(attachment, context=self._context(names)).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Download an attachment",
+        parameters=[OpenApiParameter("attachment_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(
+                response=OpenApiTypes.BINARY,
+                description="The file, with its content type (image/jpeg, image/png, "
+                "image/webp, image/heic or application/pdf)",
+            ),
+            **error_responses(401, 403, 404),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"attachments/(?P<attachment_id>[0-9]+)",
+    )
+    def attachment_download(self, request, pk=None, attachment_id=None):
+        """The file, for a user who may see the request (a resident: their household's)."""
+        attachment = attachment_services.attachment_get(
+            user=request.user, request_pk=pk, pk=attachment_id
+        )
+        return attachment_services.attachment_response(attachment)
