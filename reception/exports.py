@@ -7,11 +7,16 @@ about 3,000 lines), read in one query plus one prefetch; a wider period is refus
 message asking for a shorter one, so no request outlives the console's 60 s limit.
 """
 
+import functools
 import io
+from copy import copy
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from service_requests.choices import Category, ConfirmationChannel, Satisfaction
 
 MAX_EXPORT_ROWS = 5_000
 
@@ -28,6 +33,10 @@ def _fmt(value) -> str:
     if hasattr(value, "tzinfo"):
         return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
     return str(value)
+
+
+def _cell_value(value):
+    return value if isinstance(value, int | float) else _fmt(value)
 
 
 def build_workbook(*, title: str, subtitle: str, columns: tuple[Column, ...], rows) -> bytes:
@@ -54,12 +63,19 @@ def build_workbook(*, title: str, subtitle: str, columns: tuple[Column, ...], ro
         cell.fill = fill
         cell.border = border
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    wrap = Alignment(vertical="top", wrap_text=True)
-    for row in rows:
-        sheet.append([_fmt(v) if not isinstance(v, int | float) else v for v in row])
-        for cell in sheet[sheet.max_row]:
-            cell.border = border
-            cell.alignment = wrap
+    # Row numbers are counted here and every data cell gets the style of the first one:
+    # `sheet.max_row` scans every cell and assigning a Border hashes it, which made a month's
+    # register (3,700 rows × 16 columns) take 12–16 s (docs/performance.md).
+    style = None
+    for row_number, row in enumerate(rows, start=4):
+        for column_number, value in enumerate(row, start=1):
+            cell = sheet.cell(row=row_number, column=column_number, value=_cell_value(value))
+            if style is None:
+                cell.border = border
+                cell.alignment = Alignment(vertical="top", wrap_text=True)
+                style = cell._style  # openpyxl's own idiom (copy_worksheet) for one style
+            else:
+                cell._style = copy(style)
     for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     sheet.freeze_panes = "A4"
@@ -112,6 +128,16 @@ HELP_REGISTER_COLUMNS = (
 )
 
 
+@functools.cache
+def _labels(choices, language: str) -> dict[str, str]:
+    return {value: str(label) for value, label in choices.choices}
+
+
+def _display(choices, value: str) -> str:
+    """What `get_<field>_display()` says, without hashing every choice for every row."""
+    return _labels(choices, get_language()).get(value, value)
+
+
 def on_time_text(value: bool | None) -> str:
     return {True: "是", False: "否", None: "未完成"}[value]
 
@@ -120,10 +146,12 @@ def help_register_row(number: int, request, on_time: bool | None) -> list:
     household = request.household
     confirmed = ""
     if request.confirmed_at:
-        confirmed = f"{_fmt(request.confirmed_at)} {request.get_confirmation_channel_display()}"
+        channel = _display(ConfirmationChannel, request.confirmation_channel)
+        confirmed = f"{_fmt(request.confirmed_at)} {channel}"
     visited = ""
     if request.visited_at:
-        visited = f"{_fmt(request.visited_at)} {request.get_satisfaction_display()}".strip()
+        satisfaction = _display(Satisfaction, request.satisfaction)
+        visited = f"{_fmt(request.visited_at)} {satisfaction}".strip()
     remarks = []
     if request.is_special:
         remarks.append(_("特别求助") + (_("(重大)") if request.is_major else ""))
@@ -139,7 +167,7 @@ def help_register_row(number: int, request, on_time: bool | None) -> list:
         household.unit.label if household else request.location,
         request.contact_name,
         request.contact_phone,
-        request.get_category_display(),
+        _display(Category, request.category),
         request.description,
         staff_name(request.entered_by),
         request.assigned_department.name if request.assigned_department_id else "",

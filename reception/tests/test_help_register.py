@@ -64,6 +64,9 @@ def test_the_register_exports_its_columns_and_rows(client, receptionist, request
     assert sheet["O5"].value == "未完成"  # no deadline, not resolved yet
     assert sheet.column_dimensions["G"].width == HELP_REGISTER_COLUMNS[6].width
     assert sheet.print_title_rows == "$1:$3"  # the title and header repeat on every page
+    for cell in (sheet["A4"], sheet["P6"]):  # every data cell is framed and wraps
+        assert cell.border.left.style == "thin" and cell.border.bottom.style == "thin"
+        assert cell.alignment.wrap_text and cell.alignment.vertical == "top"
 
 
 def test_the_export_query_count_does_not_grow_with_rows(
