@@ -393,10 +393,6 @@ class RequestAttachment(models.Model):
     def __str__(self):
         return self.original_name
 
-    @property
-    def is_image(self) -> bool:
-        return self.content_type.startswith("image/")
-
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise TypeError("Request attachments are append-only and cannot be changed.")
