@@ -325,8 +325,12 @@ def attachment_response(attachment: RequestAttachment) -> FileResponse:
     """The stored file with the type found at upload. Images open inline (thumbnails); a PDF is
     downloaded. Sandboxed and never cached by shared caches."""
     inline = attachment.content_type in THUMBNAIL_TYPES
+    try:
+        stored = attachment.file.open("rb")
+    except FileNotFoundError:  # lost from the disk (a restore without MEDIA_ROOT)
+        raise Http404 from None
     response = FileResponse(
-        attachment.file.open("rb"),
+        stored,
         content_type=attachment.content_type,
         as_attachment=not inline,
         filename=attachment.original_name,
