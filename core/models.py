@@ -9,16 +9,34 @@ from core.choices import AuditEventType
 
 
 class AppendOnlyQuerySet(models.QuerySet):
-    """Refuses bulk updates and deletes: audit rows are never rewritten."""
+    """Refuses bulk updates and deletes: records the SOP says are kept are never rewritten."""
 
     def update(self, **kwargs):
-        raise TypeError("Audit events are append-only and cannot be updated.")
+        raise TypeError(f"{self.model.__name__} rows are append-only and cannot be updated.")
 
     def delete(self):
-        raise TypeError("Audit events are append-only and cannot be deleted.")
+        raise TypeError(f"{self.model.__name__} rows are append-only and cannot be deleted.")
 
 
-class AuditEvent(models.Model):
+class AppendOnlyModel(models.Model):
+    """A record that is written once and never changed or deleted, by any ORM path: timelines,
+    audit trails, attachments. A correction is a new row (brief principle 2)."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError(f"{type(self).__name__} rows are append-only and cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError(f"{type(self).__name__} rows are append-only and cannot be deleted.")
+
+
+class AuditEvent(AppendOnlyModel):
     """One thing that happened: who (actor, None = the system), when, what, to which object."""
 
     type = models.CharField(_("事件"), max_length=64, choices=AuditEventType.choices)
@@ -43,8 +61,6 @@ class AuditEvent(models.Model):
     object_id = models.CharField(_("对象编号"), max_length=64)
     data = models.JSONField(_("内容"), default=dict, blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("操作记录")
         verbose_name_plural = _("操作记录")
@@ -53,11 +69,3 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_type_display()} {self.object_type}#{self.object_id}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("Audit events are append-only and cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Audit events are append-only and cannot be deleted.")

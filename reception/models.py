@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import AppendOnlyQuerySet
+from core.models import AppendOnlyModel
 from reception.choices import EventType, IncidentKind, NoteKind, Register, SlipStatus
 
 TEXT_MAX_LENGTH = 2000
@@ -245,7 +245,7 @@ class ReceptionNote(models.Model):
         return f"{self.get_kind_display()} {self.from_name}"
 
 
-class RegisterEvent(models.Model):
+class RegisterEvent(AppendOnlyModel):
     """The append-only timeline and audit of every register entry: who, when, what."""
 
     office = _office_fk("+")
@@ -257,8 +257,6 @@ class RegisterEvent(models.Model):
     note = models.TextField(_("记录"), blank=True)
     data = models.JSONField(_("内容"), default=dict, blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("登记簿记录")
         verbose_name_plural = _("登记簿记录")
@@ -269,14 +267,6 @@ class RegisterEvent(models.Model):
 
     def __str__(self):
         return f"{self.register}#{self.object_id} {self.get_type_display()}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("Register events are append-only and cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Register events are append-only and cannot be deleted.")
 
 
 class RegisterAccess(models.Model):

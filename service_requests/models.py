@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import AppendOnlyQuerySet
+from core.models import AppendOnlyModel
 from service_requests.choices import (
     OPEN_STATUSES,
     Category,
@@ -159,7 +159,7 @@ class ServiceRequest(models.Model):
         return f"QZ{local:%Y%m%d}-{self.pk:06d}"
 
 
-class RequestEvent(models.Model):
+class RequestEvent(AppendOnlyModel):
     """The append-only timeline: who, when, what, before/after; what the resident was told is
     kept apart from internal notes."""
 
@@ -183,8 +183,6 @@ class RequestEvent(models.Model):
     internal_note = models.TextField(_("内部备注"), blank=True)
     data = models.JSONField(_("内容"), default=dict, blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("处理记录")
         verbose_name_plural = _("处理记录")
@@ -193,14 +191,6 @@ class RequestEvent(models.Model):
 
     def __str__(self):
         return f"{self.request_id} {self.get_type_display()}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("Timeline events are append-only and cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Timeline events are append-only and cannot be deleted.")
 
 
 class Deadline(models.Model):
@@ -344,7 +334,7 @@ class EmergencyStep(models.Model):
         return self.label
 
 
-class RequestAttachment(models.Model):
+class RequestAttachment(AppendOnlyModel):
     """A photo of a leak, a scanned letter …: stored under MEDIA_ROOT with a random name in the
     request's folder and served only through views that check the user may see the request.
     Append-only like the timeline: a wrong upload is superseded by a new one, never removed."""
@@ -382,8 +372,6 @@ class RequestAttachment(models.Model):
         help_text=_("上传错的附件不删除,由这一份更正"),
     )
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("求助附件")
         verbose_name_plural = _("求助附件")
@@ -392,11 +380,3 @@ class RequestAttachment(models.Model):
 
     def __str__(self):
         return self.original_name
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("Request attachments are append-only and cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Request attachments are append-only and cannot be deleted.")
