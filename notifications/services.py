@@ -1,6 +1,7 @@
 """Queueing notifications (inside the caller's transaction) and delivering them (worker)."""
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -15,6 +16,14 @@ logger = logging.getLogger("estatedesk.notifications")
 MAX_ATTEMPTS = 5
 
 
+def _channels(user) -> list[tuple[str, str]]:
+    """(channel, address) a user is reached on: the console always, e-mail if they have one."""
+    channels = [(Channel.CONSOLE, "")]
+    if user.email:
+        channels.append((Channel.EMAIL, user.email))
+    return channels
+
+
 def notify_users(
     *, office, users, subject: str, body: str, link: str, dedupe_key: str, now: datetime
 ) -> int:
@@ -23,10 +32,7 @@ def notify_users(
     Returns how many were queued; a repeated dedupe_key queues nothing (idempotent)."""
     queued = 0
     for user in users:
-        channels = [(Channel.CONSOLE, "")]
-        if user.email:
-            channels.append((Channel.EMAIL, user.email))
-        for channel, address in channels:
+        for channel, address in _channels(user):
             key = f"{dedupe_key}:{user.pk}:{channel}"
             try:
                 with transaction.atomic():  # a savepoint: a duplicate does not spoil the caller
@@ -66,6 +72,43 @@ def notify_role(
         dedupe_key=dedupe_key,
         now=now,
     )
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One notification to one user, for notify_many (the console, and e-mail if they have
+    an address); `dedupe_key` gets the user and the channel appended like notify_users'."""
+
+    office_id: int | None
+    user: object
+    subject: str
+    body: str
+    link: str
+    dedupe_key: str
+
+
+def notify_many(*, notices: list[Notice], now: datetime) -> int:
+    """Queue many notifications with one INSERT (the deadline sweep's digests). A dedupe key
+    already queued is skipped (ON CONFLICT DO NOTHING), so a retried caller queues nothing
+    twice. Returns how many rows were offered."""
+    messages = [
+        OutboxMessage(
+            office_id=notice.office_id,
+            channel=channel,
+            recipient=notice.user,
+            address=address,
+            subject=notice.subject,
+            body=notice.body,
+            link=notice.link,
+            dedupe_key=f"{notice.dedupe_key}:{notice.user.pk}:{channel}",
+            created_at=now,
+            available_at=now,
+        )
+        for notice in notices
+        for channel, address in _channels(notice.user)
+    ]
+    OutboxMessage.objects.bulk_create(messages, ignore_conflicts=True)
+    return len(messages)
 
 
 def _deliver(message: OutboxMessage) -> None:
