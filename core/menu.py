@@ -27,6 +27,8 @@ MENU = [
     MenuEntry(_("员工"), "organization:staff_list", "organization.view_staff"),
     MenuEntry(_("作业规程策略"), "policies:policy_detail", "policies.view_policyversion"),
     MenuEntry(_("登记簿"), "reception:index", "reception.view_lostitem"),
+    MenuEntry(_("值班与交接班"), "duty:index", "duty.view_shift"),
+    MenuEntry(_("值班记录"), "duty:log", "duty.view_logentry"),
     MenuEntry(_("统计"), "service_requests_reports:on_time", "reception.view_on_time_report"),
     MenuEntry(_("管理后台"), "admin:index", None, staff_only=True),
 ]

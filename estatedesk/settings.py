@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "notifications",
     "service_requests",
     "reception",
+    "duty",
 ]
 
 MIDDLEWARE = [

@@ -223,11 +223,17 @@ def sync_roles(apps=None, *, reset_permissions: bool = True, missing_ok: bool = 
         apps = global_apps
     Role = apps.get_model("organization", "Role")
     Permission = apps.get_model("auth", "Permission")
+    from duty.permissions import ROLE_GRANTS as DUTY_GRANTS
     from reception.permissions import ROLE_GRANTS as RECEPTION_GRANTS
     from service_requests.permissions import ROLE_GRANTS as REQUEST_GRANTS
 
     for order, (code, name, scope, duties, reference, perms) in enumerate(ROLE_DEFINITIONS):
-        perms = perms + REQUEST_GRANTS.get(code, []) + RECEPTION_GRANTS.get(code, [])
+        perms = (
+            perms
+            + REQUEST_GRANTS.get(code, [])
+            + RECEPTION_GRANTS.get(code, [])
+            + DUTY_GRANTS.get(code, [])
+        )
         role, created = Role.objects.update_or_create(
             code=code,
             defaults={

@@ -84,6 +84,8 @@ def test_menus_follow_the_role(client, office):
         "员工",
         "作业规程策略",
         "登记簿",
+        "值班与交接班",
+        "值班记录",
         "统计",
     ]
     client.logout()
@@ -97,6 +99,8 @@ def test_menus_follow_the_role(client, office):
         "部门与外部单位",
         "作业规程策略",
         "登记簿",
+        "值班与交接班",
+        "值班记录",
     ]
     client.logout()
     login(client, make_staff("cleaning", offices=[office]))

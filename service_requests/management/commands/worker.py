@@ -1,6 +1,7 @@
 """`manage.py worker` (also `bin/estatedesk worker`): the background process beside the web
 server. Each cycle sweeps deadlines (escalations), reminds about repair
-slips to send or chase (reception.deadlines) and sends due notifications from the outbox.
+slips to send or chase (reception.deadlines), reminds about missing duty rosters and
+unsigned duty logs (duty.jobs) and sends due notifications from the outbox.
 
     worker                 run until stopped (SIGTERM/SIGINT finish the current cycle)
     worker --once          one cycle, then exit (cron, tests)
@@ -14,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from duty.jobs import sweep_duty
 from notifications.services import outbox_deliver_due
 from reception.deadlines import sweep_repair_slips
 from service_requests.deadlines import sweep_deadlines
@@ -56,11 +58,13 @@ class Command(BaseCommand):
         started = time.monotonic()
         sweep = sweep_deadlines(now=now)
         slips = sweep_repair_slips(now)
+        duty = sweep_duty(now)
         sent = outbox_deliver_due(now=now)
         self.stdout.write(
             f"{timezone.localtime(now):%Y-%m-%d %H:%M:%S} sweep: {sweep.missed} missed, "
             f"{sweep.escalated} escalated, {sweep.notifications} queued; "
             f"repair slips: {slips.count} reminded; "
+            f"duty: {duty.reminders} reminders; "
             f"{sent} sent ({time.monotonic() - started:.2f}s)"
         )
 

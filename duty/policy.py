@@ -1,0 +1,136 @@
+"""The duty rules of SOP.md §6 (000 篇2), registered in the office policy registry
+(policies.rules) when the app loads, with their defaults and clauses, and read through
+`policy_for_office(office)` like every other rule. Times of day are integers HHMM (1730 = 17:30).
+"""
+
+import datetime
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from core.exceptions import ApplicationError
+from policies.rules import Duration, Rule, register
+
+register(
+    Rule(
+        "duty.working_day_start",
+        "integer",
+        1730,
+        _lazy("工作日值班开始时间(时分,如1730)"),
+        "SOP.md §6; 000 篇2 §4.1.2",
+        _lazy("正常的值班时间为17:30至次日8:30"),
+        maximum=2359,
+    )
+)
+register(
+    Rule(
+        "duty.shift_end",
+        "integer",
+        830,
+        _lazy("值班结束时间(次日,时分,如830)"),
+        "SOP.md §6; 000 篇2 §4.1.2",
+        _lazy("节假日24小时值班也从此时间起至次日此时间"),
+        maximum=2359,
+    )
+)
+register(
+    Rule(
+        "duty.roster_warn_day",
+        "integer",
+        25,
+        _lazy("下月值班表未发布时从每月几日起提醒"),
+        "SOP.md §6; 000 篇2 §4.1.1 (每月底前编制完成下月值班安排表)",
+        minimum=1,
+        maximum=28,
+    )
+)
+register(
+    Rule(
+        "duty.arrive_early",
+        "duration",
+        Duration(5, "minutes"),
+        _lazy("接班人员提前到岗时间"),
+        "SOP.md §6; 000 篇2 §4.2.1",
+        _lazy("晚于班次开始前此时间到岗的,记为迟到"),
+        units=("minutes",),
+        maximum=120,
+    )
+)
+register(
+    Rule(
+        "duty.outgoing_checklist_before",
+        "duration",
+        Duration(15, "minutes"),
+        _lazy("交班清单提前开放时间"),
+        "SOP.md §6; 000 篇2 §4.2.2",
+        _lazy("交班人员在交班前此时间整理公物、桌面和工作证据"),
+        units=("minutes",),
+        maximum=120,
+    )
+)
+register(
+    Rule(
+        "duty.phone_rings",
+        "integer",
+        3,
+        _lazy("值班电话须在铃响几声内接听"),
+        "SOP.md §6; 000 篇2 §4.1.5",
+        minimum=1,
+        maximum=10,
+    )
+)
+register(
+    Rule(
+        "duty.sign_reminder_at",
+        "integer",
+        1000,
+        _lazy("工作日上午几点仍未签阅值班记录时提醒主管(时分)"),
+        "SOP.md §6; 000 篇2 §4.3 (主管每天上班时检查值班记录并签名确认)",
+        maximum=2359,
+    )
+)
+register(
+    Rule(
+        "retention.duty_log",
+        "integer",
+        3,
+        _lazy("值班记录保存年限"),
+        "SOP.md §6; 000 篇2 §4.1.8",
+        minimum=1,
+        maximum=50,
+    )
+)
+# What counts as important unfinished work (重要的工作未处理完毕,不允许交班: 000 篇2 §4.2.2).
+# Open 重大 complaints join this list when the complaints area (SOP.md §3) lands.
+register(
+    Rule(
+        "duty.important.special_requests",
+        "boolean",
+        True,
+        _lazy("未办结的特别求助阻止交班"),
+        "SOP.md §6; 000 篇2 §4.2.2",
+        _lazy("急救病人、治安事件、灾害事故"),
+    )
+)
+register(
+    Rule(
+        "duty.important.major_requests",
+        "boolean",
+        True,
+        _lazy("未办结的重大求助阻止交班"),
+        "SOP.md §6; 000 篇2 §4.2.2",
+    )
+)
+
+
+def time_of_day(policy, key: str) -> datetime.time:
+    """An HHMM policy value as a time; a value such as 1775 is refused with its rule's name."""
+    raw = policy.integer(key)
+    hours, minutes = divmod(raw, 100)
+    if hours > 23 or minutes > 59:
+        raise ApplicationError(
+            _("作业规程策略中的“%(label)s”不是有效的时间:%(value)s")
+            % {"label": policy.value(key).rule.label, "value": raw},
+            code="invalid_policy",
+        )
+    return datetime.time(hours, minutes)
