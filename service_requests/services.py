@@ -202,7 +202,26 @@ def _refresh_next_deadline(request: ServiceRequest) -> None:
 
 
 def _event(request, type, actor, *, at, before="", after="", public="", internal="", data=None):
-    return RequestEvent.objects.create(
+    event = _new_event(
+        request,
+        type,
+        actor,
+        at=at,
+        before=before,
+        after=after,
+        public=public,
+        internal=internal,
+        data=data,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def _new_event(
+    request, type, actor, *, at, before="", after="", public="", internal="", data=None
+) -> RequestEvent:
+    """A timeline event, not yet written (intake writes its events in one INSERT)."""
+    return RequestEvent(
         request=request,
         type=type,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
@@ -215,12 +234,30 @@ def _event(request, type, actor, *, at, before="", after="", public="", internal
     )
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class IntakeRecords:
+    """What an intake wrote: the request with its first deadlines, timeline events and
+    emergency steps (the API answers with them instead of reading them back)."""
+
+    request: ServiceRequest
+    deadlines: list[Deadline]
+    events: list[RequestEvent]
+    emergency_steps: list = field(default_factory=list)  # EmergencyStep
+
+
 def request_intake(
     *, actor, office, data: IntakeData, now: datetime.datetime | None = None
 ) -> ServiceRequest:
     """Receive a help or report request (SOP.md §2): one screen, while the resident is on the
     line. Opens its deadlines from the office's current policy version."""
+    return request_intake_records(actor=actor, office=office, data=data, now=now).request
+
+
+@transaction.atomic
+def request_intake_records(
+    *, actor, office, data: IntakeData, now: datetime.datetime | None = None
+) -> IntakeRecords:
+    """request_intake, returning everything it wrote."""
     require_perm(actor, "service_requests.add_servicerequest", action=_("受理求助"))
     require_office_in_scope(actor, office.pk)
     now = _now(now)
@@ -232,7 +269,7 @@ def request_intake(
 
     received_at = data.received_at or now
     reply = data.reply_now.strip()
-    request = ServiceRequest.objects.create(
+    request = ServiceRequest(
         office=office,
         household=data.household,
         category=data.category,
@@ -255,38 +292,46 @@ def request_intake(
         entered_by=actor,
         first_replied_at=now if reply else None,
     )
+    # Every deadline of a new request is open: the nearest one is known before anything is
+    # written (no read-back, no second UPDATE).
     deadlines = _initial_deadlines(request, policy, replied=bool(reply))
+    request.next_deadline_at = min((d.due_at for d in deadlines), default=None)
+    request.save(force_insert=True)
     Deadline.objects.bulk_create(deadlines)
-    _refresh_next_deadline(request)
-    request.save(update_fields=["next_deadline_at"])
-    _event(
-        request,
-        EventType.REQUEST_RECEIVED,
-        actor,
-        at=now,
-        after=Status.RECEIVED,
-        data={
-            "received_at": received_at.isoformat(),
-            "entered_at": now.isoformat(),
-            "backdated": received_at < now - FUTURE_TOLERANCE,
-            "policy_version": policy.number,
-            "deadlines": {d.kind: d.due_at.isoformat() for d in deadlines},
-        },
-    )
-    if reply:
-        _event(
+    events = [
+        _new_event(
             request,
-            EventType.FIRST_REPLY_GIVEN,
+            EventType.REQUEST_RECEIVED,
             actor,
             at=now,
-            before=Status.RECEIVED,
-            after=Status.REPLIED,
-            public=reply,
+            after=Status.RECEIVED,
+            data={
+                "received_at": received_at.isoformat(),
+                "entered_at": now.isoformat(),
+                "backdated": received_at < now - FUTURE_TOLERANCE,
+                "policy_version": policy.number,
+                "deadlines": {d.kind: d.due_at.isoformat() for d in deadlines},
+            },
         )
+    ]
+    if reply:
+        events.append(
+            _new_event(
+                request,
+                EventType.FIRST_REPLY_GIVEN,
+                actor,
+                at=now,
+                before=Status.RECEIVED,
+                after=Status.REPLIED,
+                public=reply,
+            )
+        )
+    RequestEvent.objects.bulk_create(events)
+    steps = []
     if data.emergency_help:
         from service_requests.emergency import open_checklist
 
-        open_checklist(request=request, branches=data.emergency_help, actor=actor, now=now)
+        steps = open_checklist(request=request, branches=data.emergency_help, actor=actor, now=now)
     if request.category == Category.MEDICAL_EMERGENCY:
         # 000 篇3 §4.2.1(b): the security shift leader is told at once.
         notify_role(
@@ -302,7 +347,7 @@ def request_intake(
         # 000 篇3 §4.2.2: major cases go to the supervisor at once; the system tells them too,
         # and the staff member still records the report (the supervisor_report deadline).
         _notify_supervisor(request, now, _("重大特别求助"), "major-intake")
-    return request
+    return IntakeRecords(request, deadlines, events, steps)
 
 
 def _notify_supervisor(request: ServiceRequest, now, what: str, key: str) -> None:
