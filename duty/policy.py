@@ -5,8 +5,8 @@
 
 import datetime
 
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import ApplicationError
 from policies.rules import Duration, Rule, register
@@ -16,9 +16,9 @@ register(
         "duty.working_day_start",
         "integer",
         1730,
-        _lazy("工作日值班开始时间(时分,如1730)"),
+        _("工作日值班开始时间(时分,如1730)"),
         "SOP.md §6; 000 篇2 §4.1.2",
-        _lazy("正常的值班时间为17:30至次日8:30"),
+        _("正常的值班时间为17:30至次日8:30"),
         maximum=2359,
     )
 )
@@ -27,9 +27,9 @@ register(
         "duty.shift_end",
         "integer",
         830,
-        _lazy("值班结束时间(次日,时分,如830)"),
+        _("值班结束时间(次日,时分,如830)"),
         "SOP.md §6; 000 篇2 §4.1.2",
-        _lazy("节假日24小时值班也从此时间起至次日此时间"),
+        _("节假日24小时值班也从此时间起至次日此时间"),
         maximum=2359,
     )
 )
@@ -38,7 +38,7 @@ register(
         "duty.roster_warn_day",
         "integer",
         25,
-        _lazy("下月值班表未发布时从每月几日起提醒"),
+        _("下月值班表未发布时从每月几日起提醒"),
         "SOP.md §6; 000 篇2 §4.1.1 (每月底前编制完成下月值班安排表)",
         minimum=1,
         maximum=28,
@@ -49,9 +49,9 @@ register(
         "duty.arrive_early",
         "duration",
         Duration(5, "minutes"),
-        _lazy("接班人员提前到岗时间"),
+        _("接班人员提前到岗时间"),
         "SOP.md §6; 000 篇2 §4.2.1",
-        _lazy("晚于班次开始前此时间到岗的,记为迟到"),
+        _("晚于班次开始前此时间到岗的,记为迟到"),
         units=("minutes",),
         maximum=120,
     )
@@ -61,9 +61,9 @@ register(
         "duty.outgoing_checklist_before",
         "duration",
         Duration(15, "minutes"),
-        _lazy("交班清单提前开放时间"),
+        _("交班清单提前开放时间"),
         "SOP.md §6; 000 篇2 §4.2.2",
-        _lazy("交班人员在交班前此时间整理公物、桌面和工作证据"),
+        _("交班人员在交班前此时间整理公物、桌面和工作证据"),
         units=("minutes",),
         maximum=120,
     )
@@ -73,7 +73,7 @@ register(
         "duty.phone_rings",
         "integer",
         3,
-        _lazy("值班电话须在铃响几声内接听"),
+        _("值班电话须在铃响几声内接听"),
         "SOP.md §6; 000 篇2 §4.1.5",
         minimum=1,
         maximum=10,
@@ -84,7 +84,7 @@ register(
         "duty.sign_reminder_at",
         "integer",
         1000,
-        _lazy("工作日上午几点仍未签阅值班记录时提醒主管(时分)"),
+        _("工作日上午几点仍未签阅值班记录时提醒主管(时分)"),
         "SOP.md §6; 000 篇2 §4.3 (主管每天上班时检查值班记录并签名确认)",
         maximum=2359,
     )
@@ -94,7 +94,7 @@ register(
         "retention.duty_log",
         "integer",
         3,
-        _lazy("值班记录保存年限"),
+        _("值班记录保存年限"),
         "SOP.md §6; 000 篇2 §4.1.8",
         minimum=1,
         maximum=50,
@@ -107,9 +107,9 @@ register(
         "duty.important.special_requests",
         "boolean",
         True,
-        _lazy("未办结的特别求助阻止交班"),
+        _("未办结的特别求助阻止交班"),
         "SOP.md §6; 000 篇2 §4.2.2",
-        _lazy("急救病人、治安事件、灾害事故"),
+        _("急救病人、治安事件、灾害事故"),
     )
 )
 register(
@@ -117,7 +117,7 @@ register(
         "duty.important.major_requests",
         "boolean",
         True,
-        _lazy("未办结的重大求助阻止交班"),
+        _("未办结的重大求助阻止交班"),
         "SOP.md §6; 000 篇2 §4.2.2",
     )
 )
@@ -129,7 +129,7 @@ def time_of_day(policy, key: str) -> datetime.time:
     hours, minutes = divmod(raw, 100)
     if hours > 23 or minutes > 59:
         raise ApplicationError(
-            _("作业规程策略中的“%(label)s”不是有效的时间:%(value)s")
+            gettext("作业规程策略中的“%(label)s”不是有效的时间:%(value)s")
             % {"label": policy.value(key).rule.label, "value": raw},
             code="invalid_policy",
         )
