@@ -267,3 +267,37 @@ def test_only_the_rostered_officer_takes_over(office, a, b, handover_setup):
     with pytest.raises(PermissionDeniedError):
         services.handover_start(actor=a, shift=incoming)
     assert not Handover.objects.exists()
+
+
+def test_console_pages_render(office, supervisor, a, b, client, handover_setup):
+    """Every console page of the area renders for the roles that use it."""
+    _outgoing, incoming, _now = handover_setup
+    roster = services.roster_generate(actor=supervisor, office=office, month=OCTOBER)
+    handover = services.handover_start(actor=b, shift=incoming)
+    entry = services.log_entry_add(actor=a, office=office, text="巡查")
+    change = (
+        services.roster_change_request(
+            actor=a,
+            shift=_outgoing.__class__.objects.get(pk=_outgoing.pk),
+            kind="leave",
+            reason="病",
+        )
+        if _outgoing.ends_at > timezone.now()
+        else None
+    )
+    client.login(username=supervisor.username, password=PASSWORD)
+    urls = [
+        reverse("duty:index") + f"?office={office.pk}",
+        reverse("duty:roster") + f"?office={office.pk}&month=2026-10",
+        reverse("duty:handover_detail", args=[handover.pk]),
+        reverse("duty:log_correct", args=[entry.pk]),
+        reverse("duty:missed_call") + f"?office={office.pk}",
+        reverse("duty:change_request", args=[roster.shifts.first().pk]),
+    ]
+    if change:
+        urls.append(reverse("duty:change_decide", args=[change.pk]))
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+    client.logout()
+    client.login(username=b.username, password=PASSWORD)
+    assert client.get(reverse("duty:handover_detail", args=[handover.pk])).status_code == 200
