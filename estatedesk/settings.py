@@ -162,6 +162,28 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
+# --- Caches (docs/performance.md) ------------------------------------------------------------
+# Local memory per process: no extra service to run. What is cached is short-lived and stamped
+# (core/caching.py): a change is seen at once by the process that made it and by every other
+# process within the timeouts below, which are the longest a change takes to show everywhere.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "estatedesk",
+        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 20000)},
+    }
+}
+# A user's permissions and data scope (roles, offices): a role change takes effect within this.
+AUTHZ_CACHE_SECONDS = env_int("AUTHZ_CACHE_SECONDS", 30)
+# An office's filter and dispatch choices (buildings, departments, staff).
+CONSOLE_CHOICES_CACHE_SECONDS = env_int("CONSOLE_CHOICES_CACHE_SECONDS", 300)
+# The queue tabs' counts (the rows themselves are always read afresh).
+QUEUE_COUNTS_CACHE_SECONDS = env_int("QUEUE_COUNTS_CACHE_SECONDS", 15)
+# Sessions: the database, read once per process and then kept this long (core/sessions.py):
+# after signing out, a copied session cookie can still work in another process this long.
+SESSION_ENGINE = "core.sessions"
+SESSION_CACHE_SECONDS = env_int("SESSION_CACHE_SECONDS", 30)
+
 # --- API -----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

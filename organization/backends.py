@@ -4,12 +4,28 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
 from django.db.models import Exists, Q
 
+from core import caching
 from organization.choices import RoleCode
+from organization.scoping import AUTHZ, authz_key
 
 
 class RolePermissionBackend(ModelBackend):
     """A staff member holds the permissions of their roles; a resident account (a current
-    resident linked to the user) holds those of the `resident` role. One query."""
+    resident linked to the user) holds those of the `resident` role. One query, and none for
+    settings.AUTHZ_CACHE_SECONDS after that: the set is cached across requests (a role change
+    takes effect within that time; at once in the process that made it, organization.scoping)."""
+
+    def get_all_permissions(self, user_obj, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if not hasattr(user_obj, "_perm_cache"):
+            user_obj._perm_cache = caching.cached(
+                AUTHZ,
+                authz_key(user_obj, "perms"),
+                "AUTHZ_CACHE_SECONDS",
+                lambda: frozenset(super(RolePermissionBackend, self).get_all_permissions(user_obj)),
+            )
+        return user_obj._perm_cache
 
     def _get_group_permissions(self, user_obj):
         from estates.models import Resident

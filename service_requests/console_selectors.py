@@ -1,17 +1,62 @@
 """Reads only the console needs: who's who on a detail page, the dispatch and referral targets,
 and what the next deadline means (SOP.md §2 时限 and escalation). Scoped like selectors.py."""
 
+import dataclasses
 import datetime
+import hashlib
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Count, Prefetch, Q
+from django.db.models.signals import post_delete, post_save
+from django.http import Http404
+from django.utils.translation import get_language
 
+from core import caching
+from estates.selectors import building_list
 from organization.choices import EXTERNAL_DEPARTMENT_KINDS
 from organization.models import Department, Staff
+from organization.scoping import scope_for, staff_card
 from organization.selectors import department_list, staff_list
-from policies.selectors import policy_version_get
-from service_requests.models import Deadline, ServiceRequest
-from service_requests.selectors import RequestFilters, deadline_state, request_list
+from policies.selectors import Policy, policy_version_get
+from service_requests.choices import OPEN_STATUSES
+from service_requests.models import Deadline, EmergencyStep, RequestEvent, ServiceRequest
+from service_requests.selectors import (
+    RequestFilters,
+    deadline_state,
+    request_list,
+    request_queryset,
+)
+
+# Kinds of cache entries (core/caching.py): an office's choices, and the queue counts.
+CHOICES = "console-choices"
+QUEUE_COUNTS = "queue-counts"
+
+
+def request_page_get(*, user, pk) -> ServiceRequest:
+    """selectors.request_get for the request's page: the same scope and "not found", but no
+    user rows — the page names people through staff_names (one query for all of them)."""
+    try:
+        return (
+            request_queryset(user=user)
+            .select_related(
+                "household__unit__building__estate",
+                "office",
+                "assigned_department",
+                "referred_to",
+                "policy_version",
+            )
+            .prefetch_related(
+                Prefetch("deadlines", queryset=Deadline.objects.order_by("due_at")),
+                Prefetch("events", queryset=RequestEvent.objects.order_by("at", "id")),
+                Prefetch(
+                    "emergency_steps",
+                    queryset=EmergencyStep.objects.order_by("branch", "position"),
+                ),
+            )
+            .get(pk=pk)
+        )
+    except (ServiceRequest.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
 
 
 def staff_names(user_ids) -> dict[int, str]:
@@ -22,33 +67,120 @@ def staff_names(user_ids) -> dict[int, str]:
     return dict(Staff.objects.filter(user_id__in=ids).values_list("user_id", "name"))
 
 
-def dispatch_departments(*, user, request: ServiceRequest) -> list[Department]:
+def _scope_key(user) -> str:
+    scope = scope_for(user)
+    if scope.everything:
+        return "all"
+    return ",".join(str(pk) for pk in sorted(scope.office_ids)) or "none"
+
+
+def _choices(user, name: str, compute, fresh: bool = False):
+    """A list of choices of the user's offices, cached for CONSOLE_CHOICES_CACHE_SECONDS.
+    `fresh` for a write: a service must check the objects as they are now."""
+    if fresh:
+        return compute()
+    key = f"{name}:{_scope_key(user)}:{get_language()}"
+    return caching.cached(CHOICES, key, "CONSOLE_CHOICES_CACHE_SECONDS", compute)
+
+
+def dispatch_departments(*, user, request: ServiceRequest, fresh=False) -> list[Department]:
     """The request's office's own active departments (and company-wide own ones): not outside
     parties, which are a referral (严禁推诿)."""
-    return list(
-        department_list(user=user)
-        .filter(is_active=True, company_id=request.office.company_id)
-        .filter(Q(office_id=request.office_id) | Q(office__isnull=True))
-        .exclude(kind__in=EXTERNAL_DEPARTMENT_KINDS)
-        .order_by("kind", "name")
+    return _choices(
+        user,
+        f"dispatch-departments:{request.office_id}",
+        lambda: list(
+            department_list(user=user)
+            .filter(is_active=True, company_id=request.office.company_id)
+            .filter(Q(office_id=request.office_id) | Q(office__isnull=True))
+            .exclude(kind__in=EXTERNAL_DEPARTMENT_KINDS)
+            .select_related(None)
+            .order_by("kind", "name")
+        ),
+        fresh,
     )
 
 
-def dispatch_assignees(*, user, request: ServiceRequest) -> list[Staff]:
-    return list(
-        staff_list(user=user)
-        .filter(offices=request.office_id, user__is_active=True)
-        .exclude(department__isnull=True)
+def dispatch_assignees(*, user, request: ServiceRequest, fresh=False) -> list[Staff]:
+    return _choices(
+        user,
+        f"dispatch-assignees:{request.office_id}",
+        lambda: list(
+            staff_list(user=user)
+            .filter(offices=request.office_id, user__is_active=True)
+            .exclude(department__isnull=True)
+            .select_related(None)
+            .select_related("user", "department")
+            .prefetch_related(None)
+        ),
+        fresh,
     )
 
 
-def referral_parties(*, user, request: ServiceRequest) -> list[Department]:
-    return list(
-        department_list(user=user)
-        .filter(is_active=True, kind__in=EXTERNAL_DEPARTMENT_KINDS)
-        .filter(company_id=request.office.company_id)
-        .order_by("kind", "name")
+def referral_parties(*, user, request: ServiceRequest, fresh=False) -> list[Department]:
+    return _choices(
+        user,
+        f"referral-parties:{request.office.company_id}",
+        lambda: list(
+            department_list(user=user)
+            .filter(is_active=True, kind__in=EXTERNAL_DEPARTMENT_KINDS)
+            .filter(company_id=request.office.company_id)
+            .select_related(None)
+            .order_by("kind", "name")
+        ),
+        fresh,
     )
+
+
+@dataclass(frozen=True)
+class QueueChoices:
+    """The queue filter's choices as (value, label) pairs, and staff names by user id."""
+
+    buildings: list
+    staff: list
+    departments: list
+    staff_names: dict
+
+
+def queue_choices(*, user) -> QueueChoices:
+    def compute():
+        staff = list(staff_list(user=user).prefetch_related(None).values_list("user_id", "name"))
+        return QueueChoices(
+            buildings=[
+                (b.pk, f"{b.estate.name} {b.display_name}") for b in building_list(user=user)
+            ],
+            staff=staff,
+            departments=[
+                (d.pk, d.name)
+                for d in department_list(user=user).filter(is_active=True)
+                if not d.is_external
+            ],
+            staff_names=dict(staff),
+        )
+
+    return _choices(user, "queue", compute)
+
+
+def choices_key(user) -> str:
+    """Part of the key of anything rendered from the user's offices' choices (the queue's
+    filter form): changes when the choices may have."""
+    return f"{caching.stamp(CHOICES)}:{_scope_key(user)}"
+
+
+def _invalidate_choices(sender, **kwargs):
+    caching.bump(CHOICES)
+
+
+for _model in (
+    "estates.Estate",
+    "estates.Building",
+    "organization.Department",
+    "organization.Staff",
+    "organization.ManagementOffice",
+    "auth.User",
+):
+    post_save.connect(_invalidate_choices, sender=_model, dispatch_uid=f"choices-save-{_model}")
+    post_delete.connect(_invalidate_choices, sender=_model, dispatch_uid=f"choices-del-{_model}")
 
 
 @dataclass(frozen=True)
@@ -77,7 +209,10 @@ def next_deadline(request: ServiceRequest, now: datetime.datetime) -> NextDeadli
     if not open_deadlines:
         return None
     deadline = min(open_deadlines, key=lambda d: d.due_at)
-    policy = policy_version_get(request.policy_version_id)
+    if request.policy_version_id is None or "policy_version" not in request._state.fields_cache:
+        policy = policy_version_get(request.policy_version_id)
+    else:  # already joined (request_page_get): a policy version never changes
+        policy = Policy(request.policy_version)
     roles = policy.value("request.escalation_roles")
     return NextDeadline(
         deadline=deadline,
@@ -88,16 +223,74 @@ def next_deadline(request: ServiceRequest, now: datetime.datetime) -> NextDeadli
     )
 
 
-def queue_list(*, user, filters: RequestFilters, now: datetime.datetime):
-    """selectors.request_list, except that "本部门" is empty for a user without a department.
+# What a queue row shows; nothing else is read (request_list's joins are for every reader).
+QUEUE_ROW_FIELDS = (
+    "id",
+    "received_at",
+    "category",
+    "is_special",
+    "location",
+    "description",
+    "status",
+    "next_deadline_at",
+    "assignee_id",
+    "household__id",
+    "household__unit__id",
+    "household__unit__entrance",
+    "household__unit__room_number",
+    "household__unit__building__id",
+    "household__unit__building__number",
+    "household__unit__building__name",
+    "assigned_department__id",
+    "assigned_department__name",
+)
 
-    request_list filters `assigned_department_id=None` then, which Django reads as IS NULL:
-    every undispatched request would show as "my department's". Remove this wrapper once
-    request_list handles it.
-    """
-    qs = request_list(user=user, filters=filters, now=now)
-    if filters.queue == "my_department":
-        staff = getattr(user, "staff", None)
-        if staff is None or staff.department_id is None:
-            return qs.none()
-    return qs
+
+def queue_list(*, user, filters: RequestFilters, now: datetime.datetime):
+    """selectors.request_list with only the columns a queue row shows."""
+    return (
+        request_list(user=user, filters=filters, now=now)
+        .select_related(None)
+        .select_related("household__unit__building", "assigned_department")
+        .only(*QUEUE_ROW_FIELDS)
+    )
+
+
+def queue_counts(*, user, filters: RequestFilters, tabs, now: datetime.datetime) -> dict:
+    """Every tab's count in one query, cached for QUEUE_COUNTS_CACHE_SECONDS per user and
+    filters (a change made in this process shows at once). Each tab counts what request_list
+    lists for it."""
+    card = staff_card(user)
+    department_id = card.department_id if card else None
+    open_ = Q(status__in=OPEN_STATUSES)
+    conditions = {
+        "mine": open_ & Q(assignee_id=user.pk),
+        "my_department": open_ & Q(assigned_department_id=department_id)
+        if department_id is not None
+        else None,
+        "all_open": open_,
+        "overdue": open_ & Q(next_deadline_at__lt=now),
+        "all": Q(),
+    }
+
+    def compute():
+        aggregates = {
+            name: Count("pk", filter=conditions[name]) if conditions[name] else Count("pk")
+            for name in tabs
+            if conditions.get(name) is not None
+        }
+        qs = request_list(user=user, filters=dataclasses.replace(filters, queue="all"), now=now)
+        counts = qs.order_by().aggregate(**aggregates)
+        return {name: counts.get(name, 0) for name in tabs}
+
+    filter_key = hashlib.sha1(repr(dataclasses.replace(filters, queue="")).encode()).hexdigest()
+    key = f"{_scope_key(user)}:{user.pk}:{department_id}:{filter_key}"
+    return caching.cached(QUEUE_COUNTS, key, "QUEUE_COUNTS_CACHE_SECONDS", compute)
+
+
+def _invalidate_counts(sender, **kwargs):
+    caching.bump(QUEUE_COUNTS)
+
+
+post_save.connect(_invalidate_counts, sender=ServiceRequest, dispatch_uid="queue-counts-save")
+post_delete.connect(_invalidate_counts, sender=ServiceRequest, dispatch_uid="queue-counts-del")

@@ -8,7 +8,7 @@ from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from organization.scoping import scope_for
+from organization.scoping import scope_for, staff_card
 from service_requests.choices import OPEN_STATUSES
 from service_requests.models import Deadline, EmergencyStep, RequestEvent, ServiceRequest
 
@@ -39,6 +39,11 @@ class RequestFilters:
     query: str = ""
 
 
+def _start_of_day(day: datetime.date) -> datetime.datetime:
+    """Midnight of a local day (the current time zone, as `__date` lookups use)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
 def request_list(
     *, user, filters: RequestFilters, now: datetime.datetime | None = None
 ) -> QuerySet:
@@ -50,10 +55,10 @@ def request_list(
     if filters.queue == "mine":
         qs = qs.filter(assignee=user)
     elif filters.queue == "my_department":
-        staff = getattr(user, "staff", None)
-        if staff is None or staff.department_id is None:
+        card = staff_card(user)
+        if card is None or card.department_id is None:
             return qs.none()  # no department: nothing is "mine by department"
-        qs = qs.filter(assigned_department_id=staff.department_id)
+        qs = qs.filter(assigned_department_id=card.department_id)
     elif filters.queue == "overdue":
         qs = qs.filter(next_deadline_at__lt=now)
     if filters.category:
@@ -66,10 +71,12 @@ def request_list(
         qs = qs.filter(assignee_id=filters.staff_id)
     if filters.department_id:
         qs = qs.filter(assigned_department_id=filters.department_id)
+    # Ranges on received_at (local days), not `received_at__date`, so that the index
+    # sr_register (office, received_at) applies.
     if filters.received_from:
-        qs = qs.filter(received_at__date__gte=filters.received_from)
+        qs = qs.filter(received_at__gte=_start_of_day(filters.received_from))
     if filters.received_to:
-        qs = qs.filter(received_at__date__lte=filters.received_to)
+        qs = qs.filter(received_at__lt=_start_of_day(filters.received_to + datetime.timedelta(1)))
     if filters.special_only:
         qs = qs.filter(is_special=True)
     if filters.query:

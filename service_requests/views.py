@@ -2,7 +2,8 @@
 with its deadlines, timeline and actions, and the work queues. Thin: form → service →
 redirect; the services are the real check of authority, scope and lifecycle."""
 
-import dataclasses
+import functools
+import hashlib
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,17 +14,20 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.text import Truncator
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core import caching
 from core.authz import ObjectNotFoundError
 from core.exceptions import ApplicationError, PermissionDeniedError
 from core.forms import apply_application_error
-from estates.selectors import building_list, household_list, household_queryset
-from organization.selectors import department_list, office_list, staff_list
+from estates.selectors import household_list, household_queryset
+from organization.selectors import office_list
 from service_requests import attachments, console_selectors, forms, services
 from service_requests.choices import (
     CATEGORY_HELP,
@@ -425,13 +429,19 @@ def _may(user, sr, action: Action) -> bool:
     )
 
 
-def _form_extra(user, sr, names) -> dict:
+def _form_extra(user, sr, names, *, fresh=False) -> dict:
+    """The dispatch and referral choices: cached per office for showing the page, read afresh
+    (`fresh`) when a form is submitted, since the service checks the chosen objects."""
     extra = {}
     if "dispatch" in names:
-        extra["departments"] = console_selectors.dispatch_departments(user=user, request=sr)
-        extra["assignees"] = console_selectors.dispatch_assignees(user=user, request=sr)
+        extra["departments"] = console_selectors.dispatch_departments(
+            user=user, request=sr, fresh=fresh
+        )
+        extra["assignees"] = console_selectors.dispatch_assignees(
+            user=user, request=sr, fresh=fresh
+        )
     if "refer" in names:
-        extra["parties"] = console_selectors.referral_parties(user=user, request=sr)
+        extra["parties"] = console_selectors.referral_parties(user=user, request=sr, fresh=fresh)
     return extra
 
 
@@ -448,13 +458,24 @@ def _detail_context(
     user, sr, *, failed: tuple[str, object] | None = None, step_errors=None, attachment_form=None
 ):
     now = timezone.now()
+    form_cache_seconds = caching.timeout("CONSOLE_CHOICES_CACHE_SECONDS")
     offered = [a for a in ACTIONS.values() if _may(user, sr, a)]
     extra = _form_extra(user, sr, {a.name for a in offered})
     action_forms = []
+    # An unbound action form's fields are the same for every request of the office at the
+    # same version: rendered once (their widgets are most of the page's rendering time).
+    form_key = f"{console_selectors.choices_key(user)}:{sr.office_id}:{sr.version}"
     for action in offered:
-        form = failed[1] if failed and failed[0] == action.name else _make_form(action, sr, extra)
+        is_failed = bool(failed and failed[0] == action.name)
+        form = failed[1] if is_failed else _make_form(action, sr, extra)
         action_forms.append(
-            {"action": action, "form": form, "open": bool(failed and failed[0] == action.name)}
+            {
+                "action": action,
+                "form": form,
+                "open": is_failed,
+                "cache_key": f"{form_key}:{action.name}:{'bound' if is_failed else 'unbound'}",
+                "cache_seconds": 0 if is_failed else form_cache_seconds,
+            }
         )
     events = list(sr.events.all())
     steps = list(sr.emergency_steps.all())
@@ -526,7 +547,7 @@ def _detail_context(
 @login_required
 @permission_required("service_requests.view_servicerequest", raise_exception=True)
 def request_detail(request, pk):
-    sr = request_get(user=request.user, pk=pk)
+    sr = console_selectors.request_page_get(user=request.user, pk=pk)
     return render(
         request, "service_requests/request_detail.html", _detail_context(request.user, sr)
     )
@@ -553,7 +574,7 @@ def request_action(request, pk, name):
     if action is None:
         raise Http404
     sr = request_get(user=request.user, pk=pk)
-    extra = _form_extra(request.user, sr, {name})
+    extra = _form_extra(request.user, sr, {name}, fresh=True)
     form = _make_form(action, sr, extra, data=request.POST)
     if not form.is_valid():
         context = _detail_context(request.user, sr, failed=(name, form))
@@ -646,6 +667,53 @@ QUEUES = [
 ]
 
 
+@functools.cache
+def _labels(choices, language: str) -> dict[str, str]:
+    return {value: str(label) for value, label in choices.choices}
+
+
+def _label(choices, value: str) -> str:
+    """A choice's label in the current language, looked up once per process and language
+    (`get_FOO_display()` hashes every choice on every call)."""
+    return _labels(choices, get_language()).get(value, value)
+
+
+def _local(value, pattern: str) -> str:
+    return timezone.localtime(value).strftime(pattern) if value else ""
+
+
+_ID_SLOT = 987654321  # reversed once; each row's link is this URL with the id put in
+
+
+def _queue_rows(page, names, now) -> list[dict]:
+    """What each row shows, precomputed: the template only prints."""
+    detail_url = reverse("service_requests:request_detail", args=[_ID_SLOT])
+    rows = []
+    for sr in page:
+        deadline = sr.next_deadline_at
+        overdue = sr.status in OPEN_STATUSES and deadline is not None and deadline < now
+        household = sr.household
+        department = sr.assigned_department
+        rows.append(
+            {
+                "sr": sr,
+                "url": detail_url.replace(str(_ID_SLOT), str(sr.pk)),
+                "number": sr.number,
+                "category": _label(Category, sr.category),
+                "place": household.unit.label if household else "",
+                "description": Truncator(sr.description).chars(40),
+                "status": _label(Status, sr.status),
+                "badge": STATUS_BADGE.get(sr.status, ""),
+                "deadline": _local(sr.next_deadline_at, "%m-%d %H:%M"),
+                "overdue": overdue,
+                "department": department.name if department else "",
+                "assignee": names.get(sr.assignee_id, "") if sr.assignee_id else "",
+                "received": _local(sr.received_at, "%m-%d %H:%M"),
+            }
+        )
+    return rows
+
+
 @login_required
 @permission_required("service_requests.view_servicerequest", raise_exception=True)
 def request_queue(request):
@@ -653,16 +721,11 @@ def request_queue(request):
     queue = request.GET.get("tab") or "all_open"
     if queue not in dict(QUEUES):
         queue = "all_open"
-    departments = [
-        d for d in department_list(user=user).filter(is_active=True) if not d.is_external
-    ]
-    form = forms.QueueFilterForm(
-        request.GET,
-        statuses=[(s.value, s.label) for s in Status],
-        buildings=building_list(user=user),
-        staff=staff_list(user=user),
-        departments=departments,
-    )
+    choices = console_selectors.queue_choices(user=user)  # cached per office
+    form = forms.QueueFilterForm(request.GET, statuses=[(s.value, s.label) for s in Status])
+    form.fields["building"].choices = form.fields["building"].choices + choices.buildings
+    form.fields["staff"].choices = form.fields["staff"].choices + choices.staff
+    form.fields["department"].choices = form.fields["department"].choices + choices.departments
     form.is_valid()  # a bad value is dropped, never an error page
     data = {k: v for k, v in form.cleaned_data.items() if k not in form.errors}
     filters = RequestFilters(
@@ -678,18 +741,18 @@ def request_queue(request):
         query=(data.get("q") or "").strip(),
     )
     now = timezone.now()
-    counts = {
-        name: console_selectors.queue_list(
-            user=user, filters=dataclasses.replace(filters, queue=name), now=now
-        )
-        .order_by()
-        .count()
-        for name, _label in QUEUES
-    }
-    page = Paginator(
+    counts = console_selectors.queue_counts(
+        user=user, filters=filters, tabs=[name for name, _label in QUEUES], now=now
+    )
+    paginator = Paginator(
         console_selectors.queue_list(user=user, filters=filters, now=now), QUEUE_PAGE_SIZE
-    ).get_page(request.GET.get("page"))
-    names = console_selectors.staff_names([sr.assignee_id for sr in page])
+    )
+    paginator.count = counts[queue]  # the tab's count: no second COUNT(*) for the pages
+    page = paginator.get_page(request.GET.get("page"))
+    names = choices.staff_names
+    missing = {sr.assignee_id for sr in page if sr.assignee_id and sr.assignee_id not in names}
+    if missing:  # an assignee from outside the user's offices
+        names = {**names, **console_selectors.staff_names(missing)}
     filter_params = {k: v for k, v in request.GET.items() if k not in ("page", "tab") and v}
     return render(
         request,
@@ -707,18 +770,14 @@ def request_queue(request):
                 for name, label in QUEUES
             ],
             "page": page,
-            "rows": [
-                {
-                    "sr": sr,
-                    "assignee": names.get(sr.assignee_id, ""),
-                    "overdue": sr.status in OPEN_STATUSES
-                    and sr.next_deadline_at is not None
-                    and sr.next_deadline_at < now,
-                    "badge": STATUS_BADGE.get(sr.status, ""),
-                }
-                for sr in page
-            ],
+            "rows": _queue_rows(page, names, now),
             "query_string": urlencode({**filter_params, "tab": queue}),
             "now": now,
+            # The filter form is rendered once per office, language and filter values (its
+            # choices take most of the page's rendering time).
+            "filter_form_key": console_selectors.choices_key(user)
+            + ":"
+            + hashlib.sha1(urlencode(sorted(request.GET.items())).encode()).hexdigest(),
+            "filter_form_seconds": caching.timeout("CONSOLE_CHOICES_CACHE_SECONDS"),
         },
     )

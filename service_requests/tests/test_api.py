@@ -507,13 +507,13 @@ def test_queue_runs_a_fixed_number_of_queries(
             ok(act(desk, r, "dispatch", department=engineering.pk, assignee=technician.pk))
 
     add(3)
-    desk.get(REQUESTS)  # warm the content-type cache
-    # token+user, staff, role scopes, office ids, permissions (user, group+role), count,
-    # the page, the assignees' names
-    with django_assert_num_queries(9):
+    desk.get(REQUESTS)  # warm the content-type cache, the user's scope and permissions
+    # token+user, count, the page, the assignees' names (scope and permissions are cached for
+    # AUTHZ_CACHE_SECONDS, organization/scoping.py)
+    with django_assert_num_queries(4):
         assert len(desk.get(REQUESTS).json()["results"]) == 3
     add(22)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(4):
         rows = desk.get(REQUESTS).json()["results"]
     assert len(rows) == 25
     assert {row["assignee"]["name"] for row in rows} == {"何师傅"}

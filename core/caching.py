@@ -1,0 +1,52 @@
+"""Short-lived caches of what hot console pages read on every request (issue #3,
+docs/performance.md): a user's permissions and scope, an office's filter choices, queue counts.
+
+Every entry lives in Django's default cache (local memory per process, settings.CACHES) under a
+key that includes a *stamp* of its kind. A write that changes what an entry says (a role, an
+office's buildings, a request) draws a new stamp, so this process stops reading the old entries
+at once; another process (a second gunicorn worker) keeps reading its own copy until the entry's
+timeout — the setting named with each kind — ends. That timeout is therefore the longest a change
+can take to show everywhere. A timeout of 0 turns the kind's caching off.
+"""
+
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+def _stamp_key(kind: str) -> str:
+    return f"stamp:{kind}"
+
+
+def stamp(kind: str) -> str:
+    """The current stamp of a kind (a fresh one if there is none, e.g. after eviction)."""
+    value = cache.get(_stamp_key(kind))
+    if value is None:
+        value = uuid.uuid4().hex
+        cache.add(_stamp_key(kind), value, timeout=None)
+        value = cache.get(_stamp_key(kind), value)
+    return value
+
+
+def bump(kind: str) -> None:
+    """Forget every entry of a kind in this process (a new stamp makes new keys)."""
+    cache.set(_stamp_key(kind), uuid.uuid4().hex, timeout=None)
+
+
+def timeout(setting: str) -> int:
+    return int(getattr(settings, setting, 0) or 0)
+
+
+def cached(kind: str, key: str, setting: str, compute: Callable):
+    """compute(), kept for settings.<setting> seconds under `key` and the kind's stamp."""
+    seconds = timeout(setting)
+    if seconds <= 0:
+        return compute()
+    full_key = f"{kind}:{stamp(kind)}:{key}"
+    value = cache.get(full_key)
+    if value is None:
+        value = compute()
+        cache.set(full_key, value, seconds)
+    return value
