@@ -48,6 +48,11 @@ class PolicyForm(forms.Form):
                     label=rule.label, min_value=rule.minimum, max_value=rule.maximum, initial=value
                 )
                 names = [rule.key]
+            elif rule.kind == "boolean":
+                self.fields[rule.key] = forms.BooleanField(
+                    label=rule.label, required=False, initial=bool(value)
+                )
+                names = [rule.key]
             self.rule_rows.append({"rule_value": rule_value, "fields": [self[n] for n in names]})
 
     def changes(self) -> dict:
@@ -60,6 +65,6 @@ class PolicyForm(forms.Form):
             elif rule.kind == "roles":
                 levels = [data[f"{key}__{i}"] for i in range(ESCALATION_LEVELS)]
                 changes[key] = tuple(code for code in levels if code)
-            elif rule.kind == "integer":
+            elif rule.kind in ("integer", "boolean"):
                 changes[key] = data[key]
         return changes

@@ -19,7 +19,9 @@ class RuleValue:
 
             return " → ".join(str(RoleCode(code).label) for code in self.value)
         if self.rule.kind == "boolean":
-            return "是" if self.value else "否"
+            from django.utils.translation import gettext
+
+            return gettext("是") if self.value else gettext("否")
         return str(self.value)
 
 

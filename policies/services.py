@@ -35,8 +35,12 @@ def validate_rule_value(key: str, value) -> list[str]:
         unknown = [code for code in value if code not in RoleCode.values]
         if unknown:
             return [_("未知的岗位:%(codes)s") % {"codes": "、".join(unknown)}]
+    elif rule.kind == "boolean" and not isinstance(value, bool):
+        return [_("“%(label)s”应为“是”或“否”") % {"label": rule.label}]
     elif rule.kind == "integer" and (
-        not isinstance(value, int) or not rule.minimum <= value <= rule.maximum
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not rule.minimum <= value <= rule.maximum
     ):
         return [
             _("“%(label)s”应为%(min)s至%(max)s之间的整数")

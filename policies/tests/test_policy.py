@@ -142,3 +142,16 @@ def test_front_desk_sees_policy_but_cannot_edit(client, office):
     assert client.login(username=staff.username, password=PASSWORD)
     assert client.get(reverse("policies:policy_detail")).status_code == 200
     assert client.get(reverse("policies:policy_edit")).status_code == 403
+
+
+def test_yes_no_rules_are_edited_and_validated(office):
+    """Boolean rules (e.g. what counts as important unfinished work at handover, SOP.md §6)."""
+    boolean_rules = [rule for rule in RULES.values() if rule.kind == "boolean"]
+    if not boolean_rules:
+        pytest.skip("no yes/no rule registered")
+    rule = boolean_rules[0]
+    manager = make_staff("office_manager", offices=[office])
+    policy_update(actor=manager, office=office, changes={rule.key: not rule.default}, note="调整")
+    assert policy_for_office(office).value(rule.key).value is (not rule.default)
+    with pytest.raises(ApplicationError, match="应为“是”或“否”"):
+        policy_update(actor=manager, office=office, changes={rule.key: "yes"}, note="x")
