@@ -12,13 +12,19 @@ class MenuEntry:
     url_name: str
     permission: str | None  # None: every signed-in user
     staff_only: bool = False
+    # Staff pages that show internal notes: a resident account reads its own requests through
+    # the resident API (internal notes hidden), not the staff console.
+    console_staff_only: bool = False
 
 
 MENU = [
     MenuEntry(_("工作台"), "core:home", None),
     MenuEntry(_("求助受理"), "service_requests:request_new", "service_requests.add_servicerequest"),
     MenuEntry(
-        _("求助/报事"), "service_requests:request_list", "service_requests.view_servicerequest"
+        _("求助/报事"),
+        "service_requests:request_list",
+        "service_requests.view_servicerequest",
+        console_staff_only=True,
     ),
     MenuEntry(_("住户查询"), "estates:household_list", "estates.view_household"),
     MenuEntry(_("资料导入"), "estates:import", "estates.import_households"),
@@ -35,8 +41,13 @@ MENU = [
 
 
 def menu_for(user, current_path: str = "") -> list[dict]:
+    from organization.scoping import scope_for
+
+    is_resident = scope_for(user).is_resident
     entries = []
     for entry in MENU:
+        if entry.console_staff_only and is_resident:
+            continue
         if entry.permission and not user.has_perm(entry.permission):
             continue
         if entry.staff_only and not user.is_staff:

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from core import caching
 from core.authz import ObjectNotFoundError
+from core.decorators import staff_console
 from core.exceptions import ApplicationError, PermissionDeniedError
 from core.forms import apply_application_error
 from estates.selectors import household_list, household_queryset
@@ -546,6 +547,7 @@ def _detail_context(
 
 @login_required
 @permission_required("service_requests.view_servicerequest", raise_exception=True)
+@staff_console
 def request_detail(request, pk):
     sr = console_selectors.request_page_get(user=request.user, pk=pk)
     return render(
@@ -569,6 +571,7 @@ def _refusal(request, pk, error: ApplicationError, **context_kwargs):
 @login_required
 @permission_required("service_requests.view_servicerequest", raise_exception=True)
 @require_POST
+@staff_console
 def request_action(request, pk, name):
     action = ACTIONS.get(name)
     if action is None:
@@ -598,6 +601,7 @@ def request_action(request, pk, name):
 @login_required
 @permission_required("service_requests.view_servicerequest", raise_exception=True)
 @require_POST
+@staff_console
 def attachment_upload(request, pk):
     sr = request_get(user=request.user, pk=pk)
     form = forms.AttachmentForm(
@@ -630,6 +634,7 @@ def attachment_upload(request, pk):
 
 @login_required
 @permission_required("service_requests.view_servicerequest", raise_exception=True)
+@staff_console
 def attachment_download(request, pk, attachment_pk):
     """The file, only for a user who may see the request (MEDIA is never served publicly)."""
     attachment = attachments.attachment_get(user=request.user, request_pk=pk, pk=attachment_pk)
@@ -639,6 +644,7 @@ def attachment_download(request, pk, attachment_pk):
 @login_required
 @permission_required("service_requests.view_servicerequest", raise_exception=True)
 @require_POST
+@staff_console
 def emergency_step(request, pk, step_pk):
     sr = request_get(user=request.user, pk=pk)
     step = next((s for s in sr.emergency_steps.all() if s.pk == step_pk), None)
@@ -716,6 +722,7 @@ def _queue_rows(page, names, now) -> list[dict]:
 
 @login_required
 @permission_required("service_requests.view_servicerequest", raise_exception=True)
+@staff_console
 def request_queue(request):
     user = request.user
     queue = request.GET.get("tab") or "all_open"

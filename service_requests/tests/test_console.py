@@ -660,3 +660,23 @@ def test_an_after_sales_request_offers_the_developer_repair_slip(
     assert "物业返修联系单" not in _text(
         client.get(reverse("service_requests:request_detail", args=[other.pk]))
     )
+
+
+def test_a_resident_account_cannot_open_the_staff_request_pages(
+    client, office, household, receptionist
+):
+    """Internal notes are for staff: a resident reads its requests through the resident API."""
+    from core.testing import make_resident_account
+
+    request = intake(receptionist, office, household=household)
+    from service_requests.services import request_add_note
+
+    request_add_note(actor=receptionist, request=request, internal_note="住户脾气急,注意沟通")
+    resident_user = make_resident_account(household)
+    login(client, resident_user)
+    response = client.get(reverse("service_requests:request_detail", args=[request.pk]))
+    assert response.status_code == 403
+    assert "住户脾气急" not in _text(response)
+    assert client.get(reverse("service_requests:request_list")).status_code == 403
+    menu = [item["label"] for item in client.get(reverse("core:home")).context["console_menu"]]
+    assert "求助/报事" not in menu
