@@ -206,3 +206,17 @@ def test_django_uses_the_catalogue():
         assert translation.gettext("EstateDesk 物业客服台") == "EstateDesk"
     with translation.override("zh-hans"):
         assert translation.gettext("工作台") == "工作台"
+
+
+def test_an_english_browser_still_gets_chinese_until_the_user_switches(client, db):
+    """Brief principle 5: zh-hans is the default whatever the browser's language."""
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="zh-hans">' in page.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    assert '<html lang="en">' in client.get("/accounts/login/").content.decode()
+
+
+def test_api_clients_may_ask_for_english(client, db):
+    response = client.get("/api/v1/me/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 401
+    assert "登录" not in response.json()["message"]
