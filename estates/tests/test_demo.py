@@ -19,6 +19,12 @@ def test_small_demo_office_loads_with_an_account_for_every_role():
     for username in accounts:
         assert authenticate(username=username, password=DEMO_PASSWORD) is not None, username
     assert load_demo_requests(days=2, per_day=3) == ServiceRequest.objects.count() > 0
+    from duty.demo import load_demo_duty
+    from duty.models import Roster
+
+    office = Household.objects.first().office
+    assert load_demo_duty(office) >= 28
+    assert Roster.objects.get(office=office).is_published
 
 
 @pytest.mark.django_db

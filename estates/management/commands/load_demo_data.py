@@ -26,6 +26,10 @@ class Command(BaseCommand):
         from service_requests.demo import load_demo_requests
 
         requests = load_demo_requests()
+        from duty.demo import load_demo_duty
+        from organization.models import ManagementOffice as Office
+
+        load_demo_duty(Office.objects.get(code="sunshine"))
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data loaded: {result['households']} households, "
