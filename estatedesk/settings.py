@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "service_requests",
     "reception",
     "duty",
+    "complaints",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ urlpatterns = [
     path("policy/", include("policies.urls")),
     path("reception/", include("reception.urls")),
     path("duty/", include("duty.urls")),
+    path("complaints/", include("complaints.urls")),
     path("requests/reports/", include("service_requests.report_urls")),
     path("requests/", include("service_requests.urls")),
     path("notifications/", include("notifications.urls")),

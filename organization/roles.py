@@ -223,6 +223,7 @@ def sync_roles(apps=None, *, reset_permissions: bool = True, missing_ok: bool = 
         apps = global_apps
     Role = apps.get_model("organization", "Role")
     Permission = apps.get_model("auth", "Permission")
+    from complaints.permissions import ROLE_GRANTS as COMPLAINT_GRANTS
     from duty.permissions import ROLE_GRANTS as DUTY_GRANTS
     from reception.permissions import ROLE_GRANTS as RECEPTION_GRANTS
     from service_requests.permissions import ROLE_GRANTS as REQUEST_GRANTS
@@ -233,6 +234,7 @@ def sync_roles(apps=None, *, reset_permissions: bool = True, missing_ok: bool = 
             + REQUEST_GRANTS.get(code, [])
             + RECEPTION_GRANTS.get(code, [])
             + DUTY_GRANTS.get(code, [])
+            + COMPLAINT_GRANTS.get(code, [])
         )
         role, created = Role.objects.update_or_create(
             code=code,

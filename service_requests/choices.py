@@ -114,6 +114,12 @@ class DeadlineKind(models.TextChoices):
     ORAL_REPLY = "oral_reply", _("请示后答复")
     REPAIR_COMPLETION = "repair_completion", _("约定完成")
     SUPERVISOR_REPORT = "supervisor_report", _("报告主管")
+    # Complaints (SOP.md §3; complaints app): each a policy rule with its clause.
+    COMPLAINT_SLIP = "complaint_slip", _("投诉意见表送达部门")
+    COMPLAINT_HAND_OVER = "complaint_hand_over", _("投诉呈送责任人")
+    COMPLAINT_ANSWER = "complaint_answer", _("重大投诉明确答复")
+    COMPLAINT_RESOLVE = "complaint_resolve", _("投诉处理完毕")
+    COMPLAINT_TELL_RESIDENT = "complaint_tell_resident", _("当天通报住户")
 
 
 class Satisfaction(models.TextChoices):
@@ -151,3 +157,15 @@ class EventType(models.TextChoices):
     EMERGENCY_STEP_DONE = "emergency_step_done", _("急救步骤完成")
     DEADLINE_MISSED = "deadline_missed", _("时限逾期")
     REQUEST_ESCALATED = "request_escalated", _("逾期升级")
+    # Complaints (SOP.md §3; complaints app).
+    COMPLAINT_RECORDED = "complaint_recorded", _("投诉登记")
+    COMPLAINT_STEP_DONE = "complaint_step_done", _("五清楚一报告")
+    COMPLAINT_JUDGED = "complaint_judged", _("投诉界定")
+    COMPLAINT_SEVERITY_CHANGED = "complaint_severity_changed", _("投诉级别变更")
+    COMPLAINT_HANDED_OVER = "complaint_handed_over", _("呈送责任人")
+    COMPLAINT_SLIP_SENT = "complaint_slip_sent", _("投诉意见表发送")
+    COMPLAINT_SLIP_RETURNED = "complaint_slip_returned", _("投诉意见表交回")
+    COMPLAINT_RESIDENT_TOLD = "complaint_resident_told", _("通报住户")
+    COMPLAINT_EXTENSION_REQUESTED = "complaint_extension_requested", _("申请延期")
+    COMPLAINT_EXTENSION_DECIDED = "complaint_extension_decided", _("延期审批")
+    COMPLAINT_LINKED = "complaint_linked", _("并入集体投诉")

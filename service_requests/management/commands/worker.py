@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from complaints.deadlines import sweep_complaints
 from duty.jobs import sweep_duty
 from notifications.services import outbox_deliver_due
 from reception.deadlines import sweep_repair_slips
@@ -59,6 +60,7 @@ class Command(BaseCommand):
         sweep = sweep_deadlines(now=now)
         slips = sweep_repair_slips(now)
         duty = sweep_duty(now)
+        sweep_complaints(now)
         sent = outbox_deliver_due(now=now)
         self.stdout.write(
             f"{timezone.localtime(now):%Y-%m-%d %H:%M:%S} sweep: {sweep.missed} missed, "

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class ComplaintsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "complaints"
+    verbose_name = "投诉处理"
+
+    def ready(self):
+        # The complaint rules join the policy registry (SOP.md §3); see complaints/policy.py.
+        from complaints import policy  # noqa: F401
