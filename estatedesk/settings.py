@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "reception",
     "duty",
     "complaints",
+    "violations",
+    "complaints",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,8 @@ urlpatterns = [
     path("reception/", include("reception.urls")),
     path("duty/", include("duty.urls")),
     path("complaints/", include("complaints.urls")),
+    path("violations/", include("violations.urls")),
+    path("complaints/", include("complaints.urls")),
     path("requests/reports/", include("service_requests.report_urls")),
     path("requests/", include("service_requests.urls")),
     path("notifications/", include("notifications.urls")),

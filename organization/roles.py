@@ -227,6 +227,7 @@ def sync_roles(apps=None, *, reset_permissions: bool = True, missing_ok: bool = 
     from duty.permissions import ROLE_GRANTS as DUTY_GRANTS
     from reception.permissions import ROLE_GRANTS as RECEPTION_GRANTS
     from service_requests.permissions import ROLE_GRANTS as REQUEST_GRANTS
+    from violations.permissions import ROLE_GRANTS as VIOLATION_GRANTS
 
     for order, (code, name, scope, duties, reference, perms) in enumerate(ROLE_DEFINITIONS):
         perms = (
@@ -234,6 +235,8 @@ def sync_roles(apps=None, *, reset_permissions: bool = True, missing_ok: bool = 
             + REQUEST_GRANTS.get(code, [])
             + RECEPTION_GRANTS.get(code, [])
             + DUTY_GRANTS.get(code, [])
+            + COMPLAINT_GRANTS.get(code, [])
+            + VIOLATION_GRANTS.get(code, [])
             + COMPLAINT_GRANTS.get(code, [])
         )
         role, created = Role.objects.update_or_create(
