@@ -35,6 +35,9 @@ MENU = [
     MenuEntry(_("登记簿"), "reception:index", "reception.view_lostitem"),
     MenuEntry(_("值班与交接班"), "duty:index", "duty.view_shift"),
     MenuEntry(_("值班记录"), "duty:log", "duty.view_logentry"),
+    MenuEntry(
+        _("投诉处理"), "complaints:list", "complaints.view_complaint", console_staff_only=True
+    ),
     MenuEntry(_("统计"), "service_requests_reports:on_time", "reception.view_on_time_report"),
     MenuEntry(_("管理后台"), "admin:index", None, staff_only=True),
 ]

@@ -49,7 +49,6 @@ INSTALLED_APPS = [
     "duty",
     "complaints",
     "violations",
-    "complaints",
 ]
 
 MIDDLEWARE = [

@@ -17,7 +17,6 @@ urlpatterns = [
     path("duty/", include("duty.urls")),
     path("complaints/", include("complaints.urls")),
     path("violations/", include("violations.urls")),
-    path("complaints/", include("complaints.urls")),
     path("requests/reports/", include("service_requests.report_urls")),
     path("requests/", include("service_requests.urls")),
     path("notifications/", include("notifications.urls")),

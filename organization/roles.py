@@ -237,7 +237,6 @@ def sync_roles(apps=None, *, reset_permissions: bool = True, missing_ok: bool = 
             + DUTY_GRANTS.get(code, [])
             + COMPLAINT_GRANTS.get(code, [])
             + VIOLATION_GRANTS.get(code, [])
-            + COMPLAINT_GRANTS.get(code, [])
         )
         role, created = Role.objects.update_or_create(
             code=code,

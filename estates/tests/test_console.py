@@ -87,6 +87,7 @@ def test_menus_follow_the_role(client, office):
         "登记簿",
         "值班与交接班",
         "值班记录",
+        "投诉处理",
         "统计",
     ]
     client.logout()
@@ -102,6 +103,7 @@ def test_menus_follow_the_role(client, office):
         "登记簿",
         "值班与交接班",
         "值班记录",
+        "投诉处理",
     ]
     client.logout()
     login(client, make_staff("cleaning", offices=[office]))
