@@ -38,6 +38,12 @@ MENU = [
     MenuEntry(
         _("投诉处理"), "complaints:list", "complaints.view_complaint", console_staff_only=True
     ),
+    MenuEntry(
+        _("住户违章"),
+        "violations:case_list",
+        "violations.view_violationcase",
+        console_staff_only=True,
+    ),
     MenuEntry(_("统计"), "service_requests_reports:on_time", "reception.view_on_time_report"),
     MenuEntry(_("管理后台"), "admin:index", None, staff_only=True),
 ]

@@ -23,7 +23,7 @@ def actor_roles(actor) -> dict[str, str]:
     return actor._violation_roles
 
 
-def _labels(codes) -> str:
+def role_labels(codes) -> str:
     return "、".join(str(RoleCode(code).label) for code in codes if code in RoleCode.values)
 
 
@@ -50,12 +50,12 @@ def decision_refusal(actor, case, kind: str, policy: Policy) -> str | None:
         if not any(held.get(code) == RoleScope.COMPANY for code in allowed):
             return _(
                 "申请仲裁或提起诉讼须由公司决定(策略“%(rule)s”:%(roles)s),您的岗位无权签署"
-            ) % {"rule": _("决定申请仲裁或提起诉讼的岗位(公司级)"), "roles": _labels(allowed)}
+            ) % {"rule": _("决定申请仲裁或提起诉讼的岗位(公司级)"), "roles": role_labels(allowed)}
         return None
     if not any(code in held for code in allowed):
         return _("“%(measure)s”须经%(roles)s签署后生效;其他员工只能劝导、教育,不得越权处罚") % {
             "measure": Measure(kind).label,
-            "roles": _labels(allowed),
+            "roles": role_labels(allowed),
         }
     return None
 

@@ -159,3 +159,7 @@ class EventType(models.TextChoices):
     CASE_CLOSED = "case_closed", _("结案")
     CHARGES_SENT = "charges_sent", _("违章费用报财务扣款")
     CASE_ARCHIVED = "case_archived", _("归档")
+
+
+# Measures that need a delivered written notice and a visit before they are taken.
+NEEDS_NOTICE_FIRST = frozenset({Measure.UTILITY_CUT})

@@ -76,7 +76,7 @@ def values_for(case, *, effective_on=None, amount=None, utility_label="", now=No
     if effective_on is None:
         deadline = ""
     elif hasattr(effective_on, "tzinfo"):
-        deadline = f"{timezone.localtime(effective_on):%Y年%m月%d日 %H:%M}"
+        deadline = f"{timezone.localtime(effective_on):%Y年%m月%d日%H:%M}"
     else:
         deadline = f"{effective_on:%Y年%m月%d日}"
     return {
@@ -87,7 +87,7 @@ def values_for(case, *, effective_on=None, amount=None, utility_label="", now=No
         "违章现象": str(case.get_sub_kind_display()),
         "违章情况": case.description,
         "地点": case.place,
-        "发现时间": f"{timezone.localtime(case.occurred_at):%Y年%m月%d日 %H:%M}",
+        "发现时间": f"{timezone.localtime(case.occurred_at):%Y年%m月%d日%H:%M}",
         "期限": deadline,
         "停水停电": str(utility_label),
         "金额": f"{amount:.2f}" if amount is not None else _("(见账单)"),

@@ -88,6 +88,7 @@ def test_menus_follow_the_role(client, office):
         "值班与交接班",
         "值班记录",
         "投诉处理",
+        "住户违章",
         "统计",
     ]
     client.logout()
@@ -104,6 +105,7 @@ def test_menus_follow_the_role(client, office):
         "值班与交接班",
         "值班记录",
         "投诉处理",
+        "住户违章",
     ]
     client.logout()
     login(client, make_staff("cleaning", offices=[office]))
