@@ -981,3 +981,59 @@ def retention_ends(case, policy: Policy) -> datetime.date | None:
         return closed.replace(year=closed.year + years)
     except ValueError:  # 29 February
         return closed.replace(year=closed.year + years, day=28)
+
+
+@dataclass(frozen=True)
+class ArchiveResult:
+    count: int
+    path: str
+
+
+def cases_archive(
+    *, office, before: datetime.date, directory, severity: str = "", now=None
+) -> ArchiveResult:
+    """Export the office's cases closed before `before` to an Excel file and mark them
+    archived (rows are never deleted). Refused, with nothing changed, if any of them is still
+    inside its retention period: 1 year general, 5 years major (000 篇6 §4.5, 篇8 §4.6)."""
+    from pathlib import Path
+
+    from violations import exports
+
+    now = _now(now)
+    today = timezone.localdate(now)
+    if before > today:
+        raise ApplicationError(_("归档日期不能晚于今天"), code="date_in_future")
+    policy = policy_for_office(office)
+    with transaction.atomic():
+        qs = ViolationCase.objects.select_for_update().filter(
+            office=office,
+            status=Status.CLOSED,
+            archived_at__isnull=True,
+            closed_at__date__lt=before,
+        )
+        if severity:
+            qs = qs.filter(severity=severity)
+        cases = list(qs.select_related("household__unit__building").order_by("closed_at", "id"))
+        ends = [(case, retention_ends(case, policy)) for case in cases]
+        younger = [(case, end) for case, end in ends if end > today]
+        if younger:
+            listed = "、".join(f"{c.number}(保存至{end.isoformat()})" for c, end in younger[:10])
+            raise ApplicationError(
+                _("%(n)s起违章记录未到保存期限,不能归档:%(list)s")
+                % {"n": len(younger), "list": listed},
+                code="retention_not_over",
+            )
+        if not cases:
+            return ArchiveResult(0, "")
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        path = (
+            directory
+            / f"violations-{office.code}-before-{before.isoformat()}-{now:%Y%m%d%H%M%S}.xlsx"
+        )
+        path.write_bytes(exports.archive_workbook(ends))
+        ViolationCase.objects.filter(pk__in=[c.pk for c in cases]).update(archived_at=now)
+        CaseEvent.objects.bulk_create(
+            CaseEvent(case=c, type=EventType.CASE_ARCHIVED, at=now, note=path.name) for c in cases
+        )
+    return ArchiveResult(len(cases), str(path))
