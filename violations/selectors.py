@@ -145,11 +145,11 @@ def case_timeline(case) -> list[CaseEvent]:
     return list(CaseEvent.objects.filter(case=case).select_related("actor__staff"))
 
 
-def ladder(case, measures) -> list[Rung]:
+def ladder(case, measures, policy=None) -> list[Rung]:
     """The case's ladder: each rung done or not, the highest one reached marked current."""
     from violations.authority import role_labels
 
-    policy = policy_for_office(case.office)
+    policy = policy or policy_for_office(case.office)
     steps = ladder_for(case.kind)
     taken = {m.kind for m in measures}
     reached = max((steps.index(k) for k in taken if k in steps), default=-1)
@@ -167,7 +167,7 @@ def ladder(case, measures) -> list[Rung]:
     ]
 
 
-def next_step(case, measures) -> str:
+def next_step(case, measures, policy=None) -> str:
     """What the next rung requires, in one sentence for the case page."""
     from django.utils.translation import gettext as _
 
@@ -183,7 +183,7 @@ def next_step(case, measures) -> str:
     if reached + 1 >= len(steps):
         return _("已到最后一步:结案或等待仲裁、诉讼结果")
     following = steps[reached + 1]
-    policy = policy_for_office(case.office)
+    policy = policy or policy_for_office(case.office)
     from violations.authority import role_labels
 
     text = _("下一步:%(measure)s") % {"measure": Measure(following).label}
@@ -201,11 +201,11 @@ def next_step(case, measures) -> str:
     return text
 
 
-def measures_offered(user, case) -> list[tuple[str, str]]:
+def measures_offered(user, case, policy=None) -> list[tuple[str, str]]:
     """The measures this user may record on this case (the console offers only these)."""
     if not case.is_open or not user.has_perm("violations.view_violationcase"):
         return []
-    policy = policy_for_office(case.office)
+    policy = policy or policy_for_office(case.office)
     offered = []
     for kind in ladder_for(case.kind):
         if kind in PERSUASION_MEASURES:

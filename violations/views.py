@@ -17,6 +17,7 @@ from core.exceptions import ApplicationError
 from core.forms import apply_application_error
 from estates.selectors import estate_list, household_get, household_list
 from organization.selectors import office_list
+from policies.selectors import policy_for_office
 from service_requests.attachments import attachment_response
 from violations import exports, forms, notices, pdf, selectors, services
 from violations.choices import (
@@ -154,19 +155,21 @@ def case_create(request):
 
 def _detail_context(request, case, bound=None):
     measures = list(case.measures.select_related("decided_by__staff", "notice"))
-    offered = selectors.measures_offered(request.user, case)
+    policy = policy_for_office(case.office)
+    offered = selectors.measures_offered(request.user, case, policy)
     penalties = [(k, label) for k, label in offered if k not in PERSUASION_MEASURES]
-    cut_notices = [n for n in case.notices.all() if n.kind == NoticeKind.UTILITY_CUT]
+    case_notices = list(case.notices.all())
+    cut_notices = [n for n in case_notices if n.kind == NoticeKind.UTILITY_CUT]
     bound = bound or {}
     first = ladder_for(case.kind)[0]
     return {
         "case": case,
         "measures": measures,
-        "ladder": selectors.ladder(case, measures),
-        "next_step": selectors.next_step(case, measures),
+        "ladder": selectors.ladder(case, measures, policy),
+        "next_step": selectors.next_step(case, measures, policy),
         "events": selectors.case_timeline(case),
         "photos": list(case.photos.all()),
-        "notices": list(case.notices.all()),
+        "notices": case_notices,
         "slip": getattr(case, "coordination_slip", None),
         "cuts": [m for m in measures if m.cut_in_force],
         "cut_notices": cut_notices,

@@ -120,6 +120,20 @@ def test_a_refused_cut_names_the_missing_prerequisite_on_the_page(
     assert not CaseMeasure.objects.exists()
 
 
+def test_closing_is_not_offered_while_the_follow_up_is_due(client, manager, office, household):
+    """000 篇8 §4.5.7: after a penalty the page asks for the follow-up before closing."""
+    case = register(manager, office, household, harms_office_finances=True)
+    services.measure_record(
+        actor=manager,
+        case=case,
+        data=services.MeasureData(kind=Measure.COMPENSATION, reason="损坏草坪", amount=Decimal(80)),
+    )
+    login(client, manager)
+    page = client.get(reverse("violations:case_detail", args=[case.pk])).content.decode()
+    assert 'data-testid="cannot-close"' in page and "/close/" not in page
+    assert "缓和关系" in page
+
+
 def test_notices_print_as_html_and_pdf_and_each_print_is_recorded(
     client, manager, office, household
 ):
@@ -186,9 +200,14 @@ def test_the_case_list_query_count_is_fixed(
         )
     login(client, manager)
     client.get(reverse("violations:case_list"))
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("violations:case_list"))
     assert len(response.context["page"].object_list) == 5
+    # The case page: the case, its measures, notices, photos, slip, timeline, the policy and
+    # the user's roles — however many measures and events it has.
+    client.get(reverse("violations:case_detail", args=[case.pk]))
+    with django_assert_max_num_queries(10):
+        client.get(reverse("violations:case_detail", args=[case.pk]))
 
 
 def test_the_register_exports_to_excel(client, manager, office, household):
