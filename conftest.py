@@ -24,3 +24,26 @@ def _chinese_first():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+def _is_transactional(request) -> bool:
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        return True
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None:
+        return False
+    return bool(marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+
+
+@pytest.fixture(autouse=True)
+def _sop_roles_in_transactional_tests(request):
+    """A transactional test flushes the database afterwards, roles included (they come from a
+    data migration); the next transactional test would find no roles. Re-create them first."""
+    if not _is_transactional(request):
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    from organization.roles import sync_roles
+
+    sync_roles()
+    yield
