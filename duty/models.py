@@ -8,46 +8,25 @@ the admin is read-only, and each row carries a SHA-256 hash chained to the previ
 (duty/chain.py), so an edit made directly in the database is found by `verify_duty_log`.
 """
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import office_fk, user_fk
 from duty.choices import ChangeKind, ChangeStatus, EntryKind, HandoverStatus, ShiftKind
 
 TEXT_MAX_LENGTH = 2000
 
 
-def _user_fk(label, *, related_name="+", **extra):
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=label,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name=related_name,
-        **extra,
-    )
-
-
-def _office_fk(related_name="+"):
-    return models.ForeignKey(
-        "organization.ManagementOffice",
-        verbose_name=_("管理处"),
-        on_delete=models.PROTECT,
-        related_name=related_name,
-    )
-
-
 class Roster(models.Model):
     """One office's 值班安排表 for one month (000 篇2 §4.1.1)."""
 
-    office = _office_fk("duty_rosters")
+    office = office_fk("duty_rosters")
     month = models.DateField(_("月份"), help_text=_("该月1日"))
     created_at = models.DateTimeField(_("编制时间"), default=timezone.now)
-    created_by = _user_fk(_("编制人"))
+    created_by = user_fk(_("编制人"))
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
-    published_by = _user_fk(_("发布人"))
+    published_by = user_fk(_("发布人"))
 
     class Meta:
         verbose_name = _("值班安排表")
@@ -75,13 +54,13 @@ class Shift(models.Model):
     roster = models.ForeignKey(
         Roster, verbose_name=_("值班安排表"), on_delete=models.PROTECT, related_name="shifts"
     )
-    office = _office_fk("duty_shifts")
+    office = office_fk("duty_shifts")
     date = models.DateField(_("日期"))
     kind = models.CharField(_("班次"), max_length=20, choices=ShiftKind.choices)
     day_name = models.CharField(_("节日"), max_length=50, blank=True)
     starts_at = models.DateTimeField(_("开始"))
     ends_at = models.DateTimeField(_("结束"))
-    assignee = _user_fk(_("值班人员"), related_name="duty_shifts")
+    assignee = user_fk(_("值班人员"), related_name="duty_shifts")
 
     class Meta:
         verbose_name = _("值班班次")
@@ -100,7 +79,7 @@ class RosterChange(models.Model):
     """A leave or swap request (000 篇2 §4.1.5: 未批准前,不允许私自调班). Leave: the supervisor
     names the replacement when approving. Swap: the two shifts' officers change places."""
 
-    office = _office_fk("+")
+    office = office_fk("+")
     kind = models.CharField(_("类型"), max_length=10, choices=ChangeKind.choices)
     shift = models.ForeignKey(
         Shift, verbose_name=_("班次"), on_delete=models.PROTECT, related_name="changes"
@@ -114,13 +93,13 @@ class RosterChange(models.Model):
         related_name="+",
     )
     reason = models.CharField(_("事由"), max_length=200)
-    requested_by = _user_fk(_("申请人"))
+    requested_by = user_fk(_("申请人"))
     requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
     status = models.CharField(
         _("状态"), max_length=10, choices=ChangeStatus.choices, default=ChangeStatus.PENDING
     )
-    replacement = _user_fk(_("顶班人员"))
-    decided_by = _user_fk(_("审批人"))
+    replacement = user_fk(_("顶班人员"))
+    decided_by = user_fk(_("审批人"))
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     decision_note = models.CharField(_("审批意见"), max_length=200, blank=True)
 
@@ -166,12 +145,12 @@ class LogEntry(models.Model):
     """One line of the 值班记录 (000 篇2 §4.1.8: 不得撕页,记录不得涂改). Signatures, handovers,
     corrections and archive markers are entries too, all in the office's hash chain."""
 
-    office = _office_fk("duty_log")
+    office = office_fk("duty_log")
     seq = models.PositiveBigIntegerField(_("序号"))
     kind = models.CharField(_("类别"), max_length=20, choices=EntryKind.choices)
     at = models.DateTimeField(_("时间"))
     recorded_at = models.DateTimeField(_("录入时间"))
-    author = _user_fk(_("记录人"), help_text=_("空表示系统"))
+    author = user_fk(_("记录人"), help_text=_("空表示系统"))
     text = models.TextField(_("内容"), max_length=TEXT_MAX_LENGTH)
     shift = models.ForeignKey(
         Shift,
@@ -238,7 +217,7 @@ class LogEntry(models.Model):
 class Post(models.Model):
     """A duty post (岗位) and the public property counted at each handover (000 篇2 §4.2.1)."""
 
-    office = _office_fk("duty_posts")
+    office = office_fk("duty_posts")
     name = models.CharField(_("岗位"), max_length=50)
 
     class Meta:
@@ -269,7 +248,7 @@ class PostItem(models.Model):
 class Handover(models.Model):
     """One 交接班 (000 篇2 §4.2): from the outgoing shift's officer to the incoming one."""
 
-    office = _office_fk("duty_handovers")
+    office = office_fk("duty_handovers")
     post = models.ForeignKey(Post, verbose_name=_("岗位"), null=True, on_delete=models.PROTECT)
     incoming_shift = models.OneToOneField(
         Shift, verbose_name=_("接班班次"), on_delete=models.PROTECT, related_name="handover"
@@ -282,8 +261,8 @@ class Handover(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    incoming = _user_fk(_("接班人员"))
-    outgoing = _user_fk(_("交班人员"))
+    incoming = user_fk(_("接班人员"))
+    outgoing = user_fk(_("交班人员"))
     status = models.CharField(
         _("状态"), max_length=10, choices=HandoverStatus.choices, default=HandoverStatus.OPEN
     )
@@ -296,7 +275,7 @@ class Handover(models.Model):
     area_note = models.TextField(_("区域检查情况"), max_length=TEXT_MAX_LENGTH, blank=True)
     outgoing_checklist_at = models.DateTimeField(_("交班清单完成时间"), null=True, blank=True)
     outgoing_note = models.TextField(_("未完成工作交待"), max_length=TEXT_MAX_LENGTH, blank=True)
-    exception_by = _user_fk(_("例外批准人"))
+    exception_by = user_fk(_("例外批准人"))
     exception_at = models.DateTimeField(_("例外批准时间"), null=True, blank=True)
     exception_reason = models.CharField(_("例外理由"), max_length=200, blank=True)
     outgoing_signed_at = models.DateTimeField(_("交班签名时间"), null=True, blank=True)

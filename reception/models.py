@@ -5,43 +5,22 @@ and one append-only event table that is the timeline and audit of all four.
 Writes go through reception.services; reads through reception.selectors.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import office_fk, user_fk
 from core.models import AppendOnlyModel
 from reception.choices import EventType, IncidentKind, NoteKind, Register, SlipStatus
 
 TEXT_MAX_LENGTH = 2000
 
 
-def _user_fk(label, **extra):
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=label,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        **extra,
-    )
-
-
-def _office_fk(related_name):
-    return models.ForeignKey(
-        "organization.ManagementOffice",
-        verbose_name=_("管理处"),
-        on_delete=models.PROTECT,
-        related_name=related_name,
-    )
-
-
 class LostItem(models.Model):
     """One line of the 失物招领登记表 (004 篇3 §4.6): found, stored, claimed against ID."""
 
-    office = _office_fk("lost_items")
+    office = office_fk("lost_items")
     found_at = models.DateTimeField(_("拾获时间"))
     found_place = models.CharField(_("拾获地点"), max_length=200)
     found_by = models.CharField(_("拾获人"), max_length=50)
@@ -49,12 +28,12 @@ class LostItem(models.Model):
     description = models.TextField(_("物品描述"), max_length=TEXT_MAX_LENGTH)
     storage_place = models.CharField(_("存放地点"), max_length=100)
     registered_at = models.DateTimeField(_("登记时间"), default=timezone.now)
-    registered_by = _user_fk(_("登记人"))
+    registered_by = user_fk(_("登记人"))
     claimed_at = models.DateTimeField(_("认领时间"), null=True, blank=True)
     claimant_name = models.CharField(_("认领人"), max_length=50, blank=True)
     claimant_id_checked = models.BooleanField(_("已核对证件"), default=False)
     claimant_phone = models.CharField(_("认领人电话"), max_length=20, blank=True)
-    handled_by = _user_fk(_("经办人"), help_text=_("交还物品的员工"))
+    handled_by = user_fk(_("经办人"), help_text=_("交还物品的员工"))
     notes = models.CharField(_("备注"), max_length=200, blank=True)
 
     class Meta:
@@ -78,7 +57,7 @@ class LostItem(models.Model):
 class MajorIncident(models.Model):
     """One entry of the 重大(突发)事件处理记录表 (004 篇3 §4.10), official visits included."""
 
-    office = _office_fk("major_incidents")
+    office = office_fk("major_incidents")
     kind = models.CharField(_("类别"), max_length=20, choices=IncidentKind.choices)
     occurred_at = models.DateTimeField(_("发生时间"))
     place = models.CharField(_("地点"), max_length=200)
@@ -96,9 +75,9 @@ class MajorIncident(models.Model):
         related_name="major_incidents",
     )
     recorded_at = models.DateTimeField(_("登记时间"), default=timezone.now)
-    recorded_by = _user_fk(_("登记人"))
+    recorded_by = user_fk(_("登记人"))
     closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
-    closed_by = _user_fk(_("结案人"))
+    closed_by = user_fk(_("结案人"))
 
     class Meta:
         verbose_name = _("重大(突发)事件")
@@ -122,7 +101,7 @@ class DeveloperRepairSlip(models.Model):
     after_sales.chase_interval) of the version the slip was made under; `reminded_chase_number`
     is the chase the worker last reminded about, so a reminder is never repeated."""
 
-    office = _office_fk("repair_slips")
+    office = office_fk("repair_slips")
     service_request = models.ForeignKey(
         "service_requests.ServiceRequest",
         verbose_name=_("来源求助"),
@@ -156,10 +135,10 @@ class DeveloperRepairSlip(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("填单时间"), default=timezone.now)
-    created_by = _user_fk(_("填单人"))
+    created_by = user_fk(_("填单人"))
     send_due_at = models.DateTimeField(_("应送出时间"))
     sent_at = models.DateTimeField(_("送出时间"), null=True, blank=True)
-    sent_by = _user_fk(_("送单人"))
+    sent_by = user_fk(_("送单人"))
     received_by = models.CharField(_("售后签收人"), max_length=50, blank=True)
     send_overdue_reminded_at = models.DateTimeField(_("未送出提醒时间"), null=True, blank=True)
     chase_count = models.PositiveSmallIntegerField(_("已督促次数"), default=0)
@@ -203,7 +182,7 @@ class ReceptionNote(models.Model):
     """表扬 and 建议 from the reception log (004 篇3 §4.6): praise is verified and then rewarded
     under the staff handbook; a suggestion is collected and reported to the project manager."""
 
-    office = _office_fk("reception_notes")
+    office = office_fk("reception_notes")
     kind = models.CharField(_("类别"), max_length=20, choices=NoteKind.choices)
     received_at = models.DateTimeField(_("接待时间"))
     from_name = models.CharField(_("业主/住户"), max_length=50)
@@ -225,11 +204,11 @@ class ReceptionNote(models.Model):
         related_name="+",
     )
     recorded_at = models.DateTimeField(_("登记时间"), default=timezone.now)
-    recorded_by = _user_fk(_("登记人"))
+    recorded_by = user_fk(_("登记人"))
     verified_at = models.DateTimeField(_("查证时间"), null=True, blank=True)
-    verified_by = _user_fk(_("查证人"))
+    verified_by = user_fk(_("查证人"))
     verified_true = models.BooleanField(_("查证属实"), null=True, blank=True)
-    forwarded_to = _user_fk(_("上报给"))
+    forwarded_to = user_fk(_("上报给"))
     forwarded_at = models.DateTimeField(_("上报时间"), null=True, blank=True)
     outcome = models.TextField(_("落实情况"), max_length=TEXT_MAX_LENGTH, blank=True)
     closed_at = models.DateTimeField(_("落实完毕时间"), null=True, blank=True)
@@ -248,12 +227,12 @@ class ReceptionNote(models.Model):
 class RegisterEvent(AppendOnlyModel):
     """The append-only timeline and audit of every register entry: who, when, what."""
 
-    office = _office_fk("+")
+    office = office_fk("+")
     register = models.CharField(_("登记簿"), max_length=20, choices=Register.choices)
     object_id = models.PositiveBigIntegerField(_("记录编号"))
     type = models.CharField(_("事件"), max_length=40, choices=EventType.choices)
     at = models.DateTimeField(_("时间"), default=timezone.now)
-    actor = _user_fk(_("操作人"), help_text=_("空表示系统"))
+    actor = user_fk(_("操作人"), help_text=_("空表示系统"))
     note = models.TextField(_("记录"), blank=True)
     data = models.JSONField(_("内容"), default=dict, blank=True)
 

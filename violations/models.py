@@ -5,12 +5,12 @@ office relies on, the month-end charge lists sent to finance, and one append-onl
 Writes go through violations.services; reads through violations.selectors.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import office_fk, user_fk
 from core.models import AppendOnlyModel
 from violations.choices import (
     EventType,
@@ -27,39 +27,18 @@ from violations.choices import (
 TEXT_MAX_LENGTH = 2000
 
 
-def _user_fk(label, **extra):
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=label,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        **extra,
-    )
-
-
-def _office_fk(related_name):
-    return models.ForeignKey(
-        "organization.ManagementOffice",
-        verbose_name=_("管理处"),
-        on_delete=models.PROTECT,
-        related_name=related_name,
-    )
-
-
 class CovenantClause(models.Model):
     """A clause of an estate's owners' covenant (业主公约) the office relies on; a utility cut
     needs one that allows it (000 篇8 §4.5.5(a), §4.4.2(f))."""
 
-    office = _office_fk("covenant_clauses")
+    office = office_fk("covenant_clauses")
     estate = models.ForeignKey(
         "estates.Estate", verbose_name=_("小区"), on_delete=models.PROTECT, related_name="+"
     )
     text = models.TextField(_("条款原文"), max_length=TEXT_MAX_LENGTH)
     allows_utility_cut = models.BooleanField(_("约定可停水停电"), default=False)
     recorded_at = models.DateTimeField(_("登记时间"), default=timezone.now)
-    recorded_by = _user_fk(_("登记人"))
+    recorded_by = user_fk(_("登记人"))
 
     class Meta:
         verbose_name = _("业主公约条款")
@@ -73,7 +52,7 @@ class CovenantClause(models.Model):
 class ViolationCase(models.Model):
     """One line of the 住户违章事件记录表 (000 篇6 §4.4.2, 篇8 §4.5.2)."""
 
-    office = _office_fk("violation_cases")
+    office = office_fk("violation_cases")
     household = models.ForeignKey(
         "estates.Household",
         verbose_name=_("住户"),
@@ -94,17 +73,17 @@ class ViolationCase(models.Model):
     arrears_amount = models.DecimalField(
         _("欠费金额(元)"), max_digits=10, decimal_places=2, null=True, blank=True
     )
-    handler = _user_fk(_("指定处理人"))
+    handler = user_fk(_("指定处理人"))
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
     registered_at = models.DateTimeField(_("登记时间"), default=timezone.now)
-    registered_by = _user_fk(_("登记人"))
+    registered_by = user_fk(_("登记人"))
     committee_support_at = models.DateTimeField(_("业主委员会支持时间"), null=True, blank=True)
     committee_support_note = models.CharField(_("业主委员会意见"), max_length=500, blank=True)
     followup_due = models.BooleanField(_("待事后缓和关系"), default=False)
     outcome = models.CharField(_("处理结果"), max_length=20, choices=Outcome.choices, blank=True)
     closing_note = models.TextField(_("结案说明"), max_length=TEXT_MAX_LENGTH, blank=True)
     closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
-    closed_by = _user_fk(_("结案人"))
+    closed_by = user_fk(_("结案人"))
     archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
 
     class Meta:
@@ -147,7 +126,7 @@ class CasePhoto(AppendOnlyModel):
     content_type = models.CharField(_("类型"), max_length=50)
     size = models.PositiveIntegerField(_("大小(字节)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = _user_fk(_("上传人"))
+    uploaded_by = user_fk(_("上传人"))
     uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
 
     class Meta:
@@ -159,7 +138,7 @@ class CasePhoto(AppendOnlyModel):
 class CoordinationSlip(models.Model):
     """协调单, logged in the 协调单登记表 (000 篇4 §4.4.2(a)); numbered per office and year."""
 
-    office = _office_fk("coordination_slips")
+    office = office_fk("coordination_slips")
     case = models.OneToOneField(
         ViolationCase,
         verbose_name=_("违章事件"),
@@ -171,7 +150,7 @@ class CoordinationSlip(models.Model):
     addressed_to = models.CharField(_("协调部门/对象"), max_length=100)
     content = models.TextField(_("协调事项"), max_length=TEXT_MAX_LENGTH)
     issued_at = models.DateTimeField(_("发出时间"), default=timezone.now)
-    issued_by = _user_fk(_("发出人"))
+    issued_by = user_fk(_("发出人"))
 
     class Meta:
         verbose_name = _("协调单")
@@ -195,10 +174,10 @@ class ChargeBatch(models.Model):
     """A month's charges sent to finance for deduction (000 篇8 §4.5.8): the original goes to
     finance, the centre keeps this copy of the list as sent."""
 
-    office = _office_fk("violation_charge_batches")
+    office = office_fk("violation_charge_batches")
     month = models.DateField(_("月份"), help_text=_("该月1日"))
     sent_at = models.DateTimeField(_("报送时间"), default=timezone.now)
-    sent_by = _user_fk(_("报送人"))
+    sent_by = user_fk(_("报送人"))
     total = models.DecimalField(_("合计(元)"), max_digits=12, decimal_places=2)
     copy = models.FileField(_("留存副本"), max_length=300)
 
@@ -220,7 +199,7 @@ class CaseMeasure(models.Model):
     )
     kind = models.CharField(_("措施"), max_length=30, choices=Measure.choices)
     decided_at = models.DateTimeField(_("决定时间"))
-    decided_by = _user_fk(_("决定/签署人"))
+    decided_by = user_fk(_("决定/签署人"))
     decided_as = models.CharField(_("签署岗位"), max_length=40, blank=True)
     reason = models.TextField(_("理由"), max_length=TEXT_MAX_LENGTH)
     outcome = models.TextField(_("结果"), max_length=TEXT_MAX_LENGTH, blank=True)
@@ -238,7 +217,7 @@ class CaseMeasure(models.Model):
         related_name="+",
     )
     restored_at = models.DateTimeField(_("恢复供应时间"), null=True, blank=True)
-    restored_by = _user_fk(_("恢复人"))
+    restored_by = user_fk(_("恢复人"))
     charge_batch = models.ForeignKey(
         ChargeBatch,
         verbose_name=_("报财务批次"),
@@ -274,12 +253,12 @@ class NoticeTemplate(models.Model):
     """The wording of a printed notice an office can edit; placeholders such as {房号} are
     filled in when the notice is issued (violations.notices.PLACEHOLDERS)."""
 
-    office = _office_fk("violation_notice_templates")
+    office = office_fk("violation_notice_templates")
     kind = models.CharField(_("通知书"), max_length=30, choices=NoticeKind.choices)
     title = models.CharField(_("标题"), max_length=100)
     body = models.TextField(_("正文"), max_length=5000)
     updated_at = models.DateTimeField(_("修改时间"), default=timezone.now)
-    updated_by = _user_fk(_("修改人"))
+    updated_by = user_fk(_("修改人"))
 
     class Meta:
         verbose_name = _("通知书模板")
@@ -305,7 +284,7 @@ class ViolationNotice(models.Model):
     effective_on = models.DateTimeField(_("期限/停水停电时间"), null=True, blank=True)
     utility = models.CharField(_("停水/停电"), max_length=20, choices=Utility.choices, blank=True)
     issued_at = models.DateTimeField(_("发出时间"))
-    issued_by = _user_fk(_("签发人"))
+    issued_by = user_fk(_("签发人"))
     delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
     delivered_to = models.CharField(_("签收人"), max_length=50, blank=True)
     visited_at = models.DateTimeField(_("登门告知时间"), null=True, blank=True)
@@ -330,7 +309,7 @@ class NoticePrint(AppendOnlyModel):
         ViolationNotice, verbose_name=_("通知书"), on_delete=models.PROTECT, related_name="prints"
     )
     printed_at = models.DateTimeField(_("打印时间"), default=timezone.now)
-    printed_by = _user_fk(_("打印人"))
+    printed_by = user_fk(_("打印人"))
     format = models.CharField(_("格式"), max_length=10)
 
     class Meta:
@@ -350,7 +329,7 @@ class CaseEvent(AppendOnlyModel):
     )
     type = models.CharField(_("事件"), max_length=40, choices=EventType.choices)
     at = models.DateTimeField(_("时间"), default=timezone.now)
-    actor = _user_fk(_("操作人"))
+    actor = user_fk(_("操作人"))
     note = models.TextField(_("记录"), blank=True)
     data = models.JSONField(_("内容"), default=dict, blank=True)
 
