@@ -4,6 +4,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("core.api.urls")),
+    path("", include("complaints.api.urls")),
     path("", include("estates.api.urls")),
     path("", include("organization.api.urls")),
     path("", include("service_requests.api.urls")),

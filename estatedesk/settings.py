@@ -215,6 +215,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Fields of the same name with different choices (a request's status and an extension's,
+    # the intake channel and how a complaint's resident was told) get names of their own.
+    "ENUM_NAME_OVERRIDES": {
+        "RequestStatusEnum": "service_requests.choices.Status",
+        "RequestChannelEnum": "service_requests.choices.Channel",
+        "ExtensionStatusEnum": "complaints.choices.ExtensionStatus",
+        "ToldChannelEnum": "complaints.choices.ToldChannel",
+        "ComplaintSeverityEnum": "complaints.choices.Severity",
+    },
 }
 
 # Notifications by e-mail (the console inbox needs nothing). Development prints mails.
