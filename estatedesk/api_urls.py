@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("estates.api.urls")),
     path("", include("organization.api.urls")),
     path("", include("service_requests.api.urls")),
+    path("", include("violations.api.urls")),
 ]

@@ -220,6 +220,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RequestStatusEnum": "service_requests.choices.Status",
         "RequestChannelEnum": "service_requests.choices.Channel",
+        "ViolationKindEnum": "violations.choices.Kind",
+        "ViolationSeverityEnum": "violations.choices.Severity",
+        "ViolationStatusEnum": "violations.choices.Status",
+        "ViolationMeasureEnum": "violations.choices.Measure",
+        "ViolationNoticeKindEnum": "violations.choices.NoticeKind",
         "ExtensionStatusEnum": "complaints.choices.ExtensionStatus",
         "ToldChannelEnum": "complaints.choices.ToldChannel",
         "ComplaintSeverityEnum": "complaints.choices.Severity",

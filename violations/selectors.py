@@ -50,6 +50,7 @@ class CaseFilters:
     status: str = ""
     severity: str = ""
     kind: str = ""
+    building_id: int | None = None
     query: str = ""
     archived: bool = False
 
@@ -64,6 +65,8 @@ def case_list(*, user, filters: CaseFilters = CaseFilters()) -> QuerySet[Violati
         qs = qs.filter(severity=filters.severity)
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
+    if filters.building_id:
+        qs = qs.filter(household__unit__building_id=filters.building_id)
     if filters.query:
         q = filters.query
         qs = qs.filter(

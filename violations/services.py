@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.authz import require_office_in_scope, require_perm
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, PermissionDeniedError
 from notifications.services import notify_role
 from policies.selectors import Policy, policy_for_office
 from service_requests.attachments import ALLOWED_TYPES, MB, SNIFF_BYTES, sniff_content_type
@@ -499,9 +499,7 @@ def _measure_record(*, actor, case, data: MeasureData, now):
         )
     refusal = decision_refusal(actor, case, kind, policy)
     if refusal:
-        raise ApplicationError(
-            refusal, code="not_authorised", status_code=403, extra={"missing": ["signature"]}
-        )
+        raise PermissionDeniedError(refusal, extra={"missing": ["signature"]})
     errors = {}
     reason = _text(errors, "reason", data.reason, _("请填写理由"))
     outcome = _text(errors, "outcome", data.outcome, "", required=False)
@@ -657,7 +655,7 @@ def utility_cut_notice_issue(
         _refuse(_("此类违章不适用停水停电"))
     refusal = decision_refusal(actor, case, Measure.UTILITY_CUT, policy)
     if refusal:
-        raise ApplicationError(refusal, code="not_authorised", status_code=403)
+        raise PermissionDeniedError(refusal)
     period = policy.duration("violations.utility_cut_notice")
     if utility not in Utility.values:
         _refuse(_("请选择停水、停电或停水停电"), field="utility")
