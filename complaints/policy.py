@@ -226,3 +226,51 @@ def due_at(limit: Duration, start: datetime.datetime) -> datetime.datetime:
     else:
         day = local.date() + datetime.timedelta(days=limit.value)
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(23, 59, 59)))
+
+
+# --- Statistics reminders (the worker, complaints.jobs) -----------------------------------------
+register(
+    Rule(
+        "complaint.weekly_report_weekday",
+        "integer",
+        6,
+        _("每周投诉分析提醒管理处经理的星期(1=周一 … 7=周日)"),
+        "SOP.md §3; 000 篇10 §4.8 (每周六对投诉进行分析,报管理处经理)",
+        minimum=1,
+        maximum=7,
+    )
+)
+register(
+    Rule(
+        "complaint.monthly_summary_day",
+        "integer",
+        25,
+        _("上月投诉情况月汇总表完成日(每月几日前)"),
+        "SOP.md §3; 004 篇4 §4.5 (每月25日前填写《投诉情况月汇总表》)",
+        minimum=1,
+        maximum=28,
+    )
+)
+register(
+    Rule(
+        "complaint.monthly_summary_remind_day",
+        "integer",
+        20,
+        _("从每月几日起提醒管理处经理完成上月投诉情况月汇总表"),
+        "SOP.md §3; 004 篇4 §4.5; 管理处自定",
+        _("每月只提醒一次"),
+        minimum=1,
+        maximum=28,
+    )
+)
+register(
+    Rule(
+        "complaint.report_reminder_at",
+        "integer",
+        900,
+        _("投诉统计提醒的时刻(时分)"),
+        "SOP.md §3; 管理处自定",
+        _("如900表示上午9:00"),
+        maximum=2359,
+    )
+)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from complaints.deadlines import sweep_complaints
+from complaints.jobs import remind_complaint_reports
 from duty.jobs import sweep_duty
 from notifications.services import outbox_deliver_due
 from reception.deadlines import sweep_repair_slips
@@ -61,6 +62,7 @@ class Command(BaseCommand):
         slips = sweep_repair_slips(now)
         duty = sweep_duty(now)
         sweep_complaints(now)
+        remind_complaint_reports(now)
         sent = outbox_deliver_due(now=now)
         self.stdout.write(
             f"{timezone.localtime(now):%Y-%m-%d %H:%M:%S} sweep: {sweep.missed} missed, "
