@@ -7,7 +7,8 @@ sweep in-process, prints a table against the targets, and always stops gunicorn.
 
 Options (environment): BENCH_REQUESTS (1000000), BENCH_DURATION (20 s per HTTP scenario),
 BENCH_CONNECTIONS (4), BENCH_THREADS (2), BENCH_WORKERS (gunicorn workers, 2), BENCH_PORT
-(8765), BENCH_SCENARIOS (comma list: intake,queue,detail,export,sweep), BENCH_REGENERATE=1
+(8765), BENCH_SCENARIOS (comma list: intake,queue,detail,export,sweep,complaints),
+BENCH_REGENERATE=1
 (rebuild the data set even if present). Benchmarks print figures; they never fail a build.
 """
 
@@ -173,6 +174,98 @@ def sweep_scenarios(meta: dict) -> list[Result]:
         )
     finally:
         restore_backlog(sweep_at)
+    return results
+
+
+# --- In-process: the monthly complaint summary -------------------------------------------------
+
+# Bench data only: the generator writes category c requests but no Complaint rows, so this step
+# adds one per category c request in one INSERT … SELECT, with a validity, severity and stage
+# spread by id and the slip, telling, visit and closing times taken from the request's own.
+COMPLAINTS_INSERT = """
+INSERT INTO complaints_complaint (
+    request_id, office_id, received_at, event_at, event_place, complained_party,
+    complained_department_id, what_happened, resident_demand, apologised, recorded_by_id,
+    validity, valid_kind, handling, explanation, judged_at, judged_by_id, severity, major_reason,
+    emergency, collective_of_id, nonconformity_ref, handed_over_at, handed_over_to_id,
+    slip_department_id, slip_sent_at, slip_signed_by, slip_returned_at, slip_handling, told_at,
+    told_channel, told_note, told_by_id, answered_at, follow_up_by_id, visited_at, visited_by_id,
+    satisfaction, visit_comment, closed_at
+)
+SELECT
+    sr.id, sr.office_id, sr.received_at, NULL, '', '',
+    NULL, left(sr.description, 2000), '', TRUE, NULL,
+    CASE WHEN sr.id % 20 = 0 THEN 'invalid' WHEN sr.id % 20 = 1 THEN 'coordination'
+         ELSE 'valid' END,
+    CASE WHEN sr.id % 20 > 1 THEN 'property' ELSE '' END,
+    CASE WHEN sr.id % 20 <= 1 THEN 'explanation' ELSE '' END,
+    '', sr.received_at + interval '30 minutes', NULL,
+    CASE WHEN sr.id % 20 <= 1 THEN '' WHEN sr.id % 10 = 2 THEN 'major'
+         WHEN sr.id % 10 IN (3, 4, 5) THEN 'important' ELSE 'minor' END,
+    '', '', NULL, '', NULL, NULL,
+    CASE WHEN sr.id % 20 > 1 THEN sr.assigned_department_id END,
+    CASE WHEN sr.id % 20 > 1 THEN sr.dispatched_at END, '',
+    CASE WHEN sr.id % 20 > 1 THEN sr.resolved_at END, '',
+    coalesce(sr.confirmed_at, sr.resolved_at),
+    CASE WHEN sr.resolved_at IS NULL THEN '' ELSE 'phone' END, '', NULL, NULL, NULL,
+    sr.visited_at, NULL, coalesce(sr.satisfaction, ''), '', sr.closed_at
+FROM service_requests_servicerequest sr
+WHERE sr.category = 'c_complaint'
+  AND NOT EXISTS (SELECT 1 FROM complaints_complaint c WHERE c.request_id = sr.id)
+"""
+
+
+def ensure_complaints() -> int:
+    """Complaint rows for the data set's category c requests (bench-only; idempotent)."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(COMPLAINTS_INSERT)
+        added = cur.rowcount
+    if added:
+        print(f"added {added:,} complaints for the category c requests (bench only)")
+        with connection.cursor() as cur:
+            cur.execute("VACUUM ANALYZE complaints_complaint")
+    return added
+
+
+def complaint_scenarios(meta: dict) -> list[Result]:
+    from django.contrib.auth import get_user_model
+
+    from complaints.models import Complaint
+    from complaints.reports import complaint_summary, month_of
+
+    ensure_complaints()
+    sweep_at = datetime.datetime.fromisoformat(meta["sweep_at"])
+    start, end = month_of(sweep_at.date().replace(day=1) - datetime.timedelta(days=1))
+    users = get_user_model().objects.in_bulk(
+        [common.BENCH_SUPERVISOR, "hq_general_manager"], field_name="username"
+    )
+    results = []
+    for label, username in (
+        ("one office", common.BENCH_SUPERVISOR),
+        ("all offices", "hq_general_manager"),
+    ):
+        user = users[username]
+        summary = complaint_summary(user=user, start=start, end=end, now=sweep_at)  # warm-up
+        load = load_average()
+        times = []
+        for _ in range(5):
+            started = time.perf_counter()
+            complaint_summary(user=user, start=start, end=end, now=sweep_at)
+            times.append(time.perf_counter() - started)
+        median = statistics.median(times)
+        results.append(
+            Result(
+                f"complaints: monthly summary, {label}",
+                "< 200 ms",
+                p50_ms=median * 1000,
+                ok=median < 0.2,
+                note=f"{start:%Y-%m}: {summary.total:,} complaints of "
+                f"{Complaint.objects.count():,}; median of 5 (max {max(times) * 1000:.0f} ms)",
+                load=load,
+            )
+        )
     return results
 
 
@@ -563,7 +656,8 @@ def main() -> int:
     started = time.monotonic()
     requests = env_int("BENCH_REQUESTS", 1_000_000)
     duration = env_int("BENCH_DURATION", 20)
-    wanted = set(os.environ.get("BENCH_SCENARIOS", "intake,queue,detail,export,sweep").split(","))
+    scenario_names = "intake,queue,detail,export,sweep,complaints"
+    wanted = set(os.environ.get("BENCH_SCENARIOS", scenario_names).split(","))
     if shutil.which("wrk") is None:
         print("wrk is missing: run `make bench` (installs it) or apt-get install wrk")
         return 2
@@ -574,6 +668,8 @@ def main() -> int:
     results: list[Result] = []
     if "sweep" in wanted:
         results += sweep_scenarios(meta)
+    if "complaints" in wanted:
+        results += complaint_scenarios(meta)
     http_wanted = wanted & {"intake", "queue", "detail", "export"}
     server = Server(env_int("BENCH_PORT", 8765), env_int("BENCH_WORKERS", 2), env)
     try:
