@@ -14,6 +14,7 @@ from complaints.choices import (
     ValidKind,
 )
 from service_requests.choices import Satisfaction
+from violations.choices import SubKind
 
 
 def _blank(choices):
@@ -60,6 +61,14 @@ class JudgeForm(forms.Form):
     )
     explanation = forms.CharField(
         label=_("解释/答复内容"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    violator = forms.CharField(
+        label=_("违章住户房号"),
+        required=False,
+        help_text=_("转住户违章处理时填写,如 3-2-1602;转开发商时自动送本处开发商售后部门"),
+    )
+    violation_sub_kind = forms.ChoiceField(
+        label=_("违章现象"), choices=_blank(SubKind.choices), required=False
     )
 
 

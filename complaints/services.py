@@ -12,6 +12,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,7 +32,7 @@ from complaints.policy import due_at
 from core.authz import ObjectNotFoundError, require_office_in_scope, require_perm
 from core.exceptions import ApplicationError, PermissionDeniedError
 from notifications.services import notify_role
-from organization.choices import RoleCode
+from organization.choices import DepartmentKind, RoleCode
 from organization.models import Department, Staff
 from policies.selectors import Policy, policy_version_get
 from service_requests import services as request_services
@@ -47,6 +48,7 @@ from service_requests.choices import (
 from service_requests.models import Deadline, RequestEvent, ServiceRequest
 
 CHANGE = "complaints.change_complaint"
+TEXT_MAX_LENGTH = 2000  # the 返修联系单's and the violation case's text fields
 
 # Which deadlines each severity has, with their policy keys (000 篇10 §4.3.2, §4.10).
 SEVERITY_DEADLINES = {
@@ -375,11 +377,18 @@ def complaint_judge(
     severity: str = "",
     handling: str = "",
     explanation: str = "",
+    violator=None,
+    violation_sub_kind: str = "",
     now=None,
 ) -> Complaint:
     """Judge validity (000 篇10 §4.2.1; 003 §4.3) and severity (§4.2.2–4.2.4). Invalid ones,
     coordination matters and excessive demands get a handling and an answer within 3 days;
-    valid ones get the time limits of their severity."""
+    valid ones get the time limits of their severity.
+
+    The hand-offs are never only a label (SOP.md §3; 003 §4.3): "转开发商" fills in a
+    物业返修联系单 to the office's developer after-sales department (reception), "转住户违章处理"
+    registers a violation case against `violator` (violations) — in this transaction, so a
+    refusal of either leaves nothing written."""
     _check(actor, complaint, _("界定投诉"))
     complaint = _lock(complaint)
     if complaint.closed_at:
@@ -399,6 +408,13 @@ def complaint_judge(
             errors["explanation"] = [_("请填写向住户的解释")]
     if handling and handling not in Handling.values:
         errors["handling"] = [_("处理方式无效")]
+    if handling == Handling.VIOLATION_CASE:
+        if violator is None:
+            errors["violator"] = [_("转住户违章处理须选择违章住户")]
+        elif violator.pk == complaint.request.household_id:
+            errors["violator"] = [_("违章住户不能是投诉人本户")]
+        if not violation_sub_kind:
+            errors["violation_sub_kind"] = [_("转住户违章处理须选择违章现象")]
     if errors:
         raise ApplicationError(next(iter(errors.values()))[0], field_errors=errors)
     new_severity = severity if validity == Validity.VALID else ""
@@ -432,6 +448,7 @@ def complaint_judge(
         _refresh_next_deadline(complaint.request)
     else:
         _change_severity(complaint, new_severity, reason, actor, now, start=start)
+    links = _hand_off(actor, complaint, handling, violator, violation_sub_kind, now)
     _event(
         complaint.request,
         EventType.COMPLAINT_JUDGED,
@@ -443,9 +460,93 @@ def complaint_judge(
             "valid_kind": complaint.valid_kind,
             "severity": new_severity,
             "handling": handling,
+            **links,
         },
     )
     return complaint
+
+
+def developer_department(office) -> Department | None:
+    """The developer after-sales department a 返修联系单 goes to: the office's own first, then
+    a company-wide one."""
+    return (
+        Department.objects.filter(
+            company_id=office.company_id,
+            kind=DepartmentKind.DEVELOPER_AFTER_SALES,
+            is_active=True,
+        )
+        .filter(Q(office=office) | Q(office__isnull=True))
+        .order_by(F("office_id").desc(nulls_last=True), "pk")
+        .first()
+    )
+
+
+def _hand_off(actor, complaint: Complaint, handling, violator, sub_kind, now) -> dict:
+    """Open the developer's slip or the violation case the handling names; the complaint's
+    timeline records the link (the slip and the case point back at the request)."""
+    from reception.models import DeveloperRepairSlip
+    from reception.services import slip_create
+    from violations.services import CaseData, case_register
+
+    request = complaint.request
+    if handling == Handling.DEVELOPER:
+        if DeveloperRepairSlip.objects.filter(
+            service_request=request, closed_at__isnull=True
+        ).exists():
+            return {}
+        developer = developer_department(request.office)
+        if developer is None:
+            raise _error(
+                _(
+                    "本管理处尚未设置“开发商售后”部门,无法转开发商。"
+                    "请先在组织架构中添加开发商售后部门。"
+                ),
+                "handling",
+                code="no_developer",
+            )
+        slip = slip_create(
+            actor=actor, request=request, developer=developer, defect=_defect(complaint), now=now
+        )
+        return {"repair_slip": slip.pk, "repair_slip_number": slip.number}
+    if handling == Handling.VIOLATION_CASE:
+        if RequestEvent.objects.filter(request=request, data__has_key="violation_case").exists():
+            return {}
+        place = complaint.event_place or str(violator)
+        case = case_register(
+            actor=actor,
+            office=request.office,
+            data=CaseData(
+                household=violator,
+                sub_kind=sub_kind,
+                place=place[:200],
+                occurred_at=min(complaint.event_at or complaint.received_at, now),
+                description=(
+                    _("来自投诉%(number)s:%(text)s")
+                    % {"number": request.number, "text": complaint.what_happened}
+                )[:TEXT_MAX_LENGTH],
+                reported_by=(_("投诉%(number)s") % {"number": request.number})[:50],
+            ),
+            now=now,
+        )
+        _event(
+            request,
+            EventType.NOTE_ADDED,
+            actor,
+            now,
+            internal=_("已登记住户违章事件%(number)s") % {"number": case.number},
+            data={"violation_case": case.pk},
+        )
+        return {"violation_case": case.pk, "violation_case_number": case.number}
+    return {}
+
+
+def _defect(complaint: Complaint) -> str:
+    text = complaint.what_happened
+    if complaint.event_place:
+        text = f"{complaint.event_place}:{text}"
+    if complaint.resident_demand:
+        text += "\n" + _("住户要求:%(demand)s") % {"demand": complaint.resident_demand}
+    return text[:TEXT_MAX_LENGTH]
 
 
 @transaction.atomic

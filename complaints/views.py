@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from complaints import forms, services
-from complaints.choices import Severity, Validity
+from complaints.choices import Handling, Severity, Validity
 from complaints.selectors import (
     ComplaintFilters,
     complaint_for_request,
@@ -28,6 +28,7 @@ from organization.models import EXTERNAL_DEPARTMENT_KINDS, Department
 from policies.selectors import policy_version_get
 from service_requests.choices import Category
 from service_requests.selectors import request_get
+from violations.views import _household_from_room
 
 PAGE_SIZE = 50
 
@@ -145,7 +146,11 @@ def _run(name, actor, complaint, data):
     if name == "step":
         services.complaint_step_done(actor=actor, complaint=complaint, **data)
     elif name == "judge":
-        services.complaint_judge(actor=actor, complaint=complaint, **data)
+        room = data.pop("violator", "")
+        violator = None
+        if data.get("handling") == Handling.VIOLATION_CASE and room.strip():
+            violator = _household_from_room(actor, room, complaint.request.office)
+        services.complaint_judge(actor=actor, complaint=complaint, violator=violator, **data)
     elif name == "severity":
         services.complaint_set_severity(actor=actor, complaint=complaint, **data)
     elif name == "hand_over":

@@ -225,6 +225,7 @@ SPECTACULAR_SETTINGS = {
         "ViolationStatusEnum": "violations.choices.Status",
         "ViolationMeasureEnum": "violations.choices.Measure",
         "ViolationNoticeKindEnum": "violations.choices.NoticeKind",
+        "ViolationSubKindEnum": "violations.choices.SubKind",
         "ExtensionStatusEnum": "complaints.choices.ExtensionStatus",
         "ToldChannelEnum": "complaints.choices.ToldChannel",
         "ComplaintSeverityEnum": "complaints.choices.Severity",

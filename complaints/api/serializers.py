@@ -6,6 +6,7 @@ automatic 重大) live in complaints.services, whose refusals reach the client a
 Output: a list row, and the detail with the request's deadlines and timeline.
 """
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -29,6 +30,8 @@ from service_requests.api.serializers import (
     PartySerializer,
 )
 from service_requests.choices import Satisfaction, Status
+from violations.api.serializers import _ScopedHouseholdField
+from violations.choices import SubKind
 
 
 def _name(user, names: dict[int, str]) -> str | None:
@@ -235,6 +238,23 @@ class JudgeSerializer(serializers.Serializer):
         choices=Handling.choices, required=False, allow_blank=True, default=""
     )
     explanation = serializers.CharField(required=False, allow_blank=True, default="")
+    violator = _ScopedHouseholdField(
+        required=False,
+        allow_null=True,
+        default=None,
+        error_messages={"does_not_exist": _("住户不存在")},
+        help_text="handling=violation_case: the offending household (id from /households/); "
+        "a violation case is registered against it",
+    )
+    violation_sub_kind = serializers.ChoiceField(
+        choices=SubKind.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="handling=violation_case: the violation (its prefix is the kind). "
+        "handling=developer fills in a 物业返修联系单 to the office's developer after-sales "
+        "department automatically",
+    )
 
 
 class SeveritySerializer(serializers.Serializer):
