@@ -913,7 +913,56 @@ def complaint_follow_up(
         complaint.told_at = None
         fields += ["slip_returned_at", "told_at"]
     complaint.save(update_fields=fields)
+    if satisfaction == Satisfaction.UNSATISFIED:
+        _reopen_resolve_deadline(complaint, actor, now)
     return complaint
+
+
+def _reopen_resolve_deadline(complaint: Complaint, actor, now) -> None:
+    """A reopened complaint gets a new resolve limit from now, by the same rule as the first one
+    for its severity (invalid ones: the 3-day answer). A limit already missed keeps its miss on
+    record (the on-time rate counts it); its new date is shown but not swept again."""
+    if complaint.is_valid:
+        key = SEVERITY_DEADLINES.get(complaint.severity, {}).get(DeadlineKind.COMPLAINT_RESOLVE)
+    else:
+        key = "complaint.invalid_answer" if complaint.validity else None
+    if key is None:
+        return
+    value = _policy(complaint).value(key)
+    due = due_at(value.value, now)
+    request = complaint.request
+    existing = Deadline.objects.filter(request=request, kind=DeadlineKind.COMPLAINT_RESOLVE).first()
+    if existing is None:
+        Deadline.objects.create(
+            request=request,
+            kind=DeadlineKind.COMPLAINT_RESOLVE,
+            policy_key=key,
+            clause=value.rule.clause,
+            due_at=due,
+        )
+    else:
+        Deadline.objects.filter(pk=existing.pk).update(
+            policy_key=key,
+            clause=value.rule.clause,
+            due_at=due,
+            met_at=None,
+            cancelled_at=None,
+            escalation_level=0 if existing.missed_at is None else existing.escalation_level,
+            next_escalation_at=None,
+        )
+    _refresh_next_deadline(request)
+    _event(
+        request,
+        EventType.NOTE_ADDED,
+        actor,
+        now,
+        internal=_("回访不满意,投诉重新处理;新的处理时限:%(due)s(%(clause)s)")
+        % {
+            "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M"),
+            "clause": value.rule.clause,
+        },
+        data={"reopened": True, "resolve_due_at": due.isoformat(), "policy_key": key},
+    )
 
 
 @transaction.atomic

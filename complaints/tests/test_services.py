@@ -220,6 +220,41 @@ def test_follow_up_on_unresolved_complaint_is_refused(receptionist, office, hous
     assert complaint.told_at is None and complaint.request.status == Status.IN_PROGRESS
 
 
+def test_reopened_complaint_gets_a_new_resolve_limit(receptionist, office, household, cleaning):
+    """An unsatisfied visit reopens the complaint with a new resolve limit by the same rule as
+    the first (重要: 3 calendar days, complaint.resolve.important), and a timeline event."""
+    complaint = _judge(new_complaint(receptionist, office, household, T0), receptionist)
+    complaint = _handled(complaint, receptionist, cleaning)
+    assert _deadline(complaint, DeadlineKind.COMPLAINT_RESOLVE).met_at == T0
+    complaint_tell_resident(
+        actor=receptionist, complaint=complaint, channel=ToldChannel.PHONE, note="已处理", now=T0
+    )
+    visit = T0 + datetime.timedelta(days=1)
+    complaint_follow_up(
+        actor=receptionist,
+        complaint=complaint,
+        satisfaction="unsatisfied",
+        comment="还是脏",
+        now=visit,
+    )
+    resolve = _deadline(complaint, DeadlineKind.COMPLAINT_RESOLVE)
+    assert resolve.met_at is None and resolve.missed_at is None
+    assert resolve.policy_key == "complaint.resolve.important"
+    assert _local(resolve).date() == datetime.date(2026, 3, 6)
+    event = complaint.request.events.get(type=EventType.NOTE_ADDED, data__reopened=True)
+    assert "2026-03-06" in event.internal_note
+    complaint.request.refresh_from_db()
+    assert complaint.request.next_deadline_at is not None
+    # Handled again, the new limit is met.
+    complaint_return_slip(
+        actor=receptionist,
+        complaint=Complaint.objects.get(pk=complaint.pk),
+        handling="已重新清理",
+        now=visit,
+    )
+    assert _deadline(complaint, DeadlineKind.COMPLAINT_RESOLVE).met_at == visit
+
+
 def test_hand_over_to_the_named_role(receptionist, supervisor, manager, office, household):
     """000 篇10 §4.3.2 1): a 重大 complaint goes to the office manager."""
     complaint = _judge(
