@@ -410,6 +410,34 @@ def _finish(request: ServiceRequest, version: int, fields: dict) -> None:
     _save_transition(request, version, fields)
 
 
+def _advance(
+    request: ServiceRequest,
+    *,
+    version: int,
+    actor,
+    now,
+    event: str,
+    fields: dict,
+    public: str = "",
+    internal: str = "",
+    data: dict | None = None,
+) -> RequestEvent:
+    """Write a transition (refused if stale) and its timeline event, status before → after."""
+    before = request.status
+    _finish(request, version, fields)
+    return _event(
+        request,
+        event,
+        actor,
+        at=now,
+        before=before,
+        after=request.status,
+        public=public,
+        internal=internal,
+        data=data,
+    )
+
+
 def _handle_perm(actor, action: str) -> None:
     require_perm(actor, "service_requests.change_servicerequest", action=action)
 
@@ -470,14 +498,13 @@ def request_reply(
         now,
     )
     new_status = Status.REPLIED if before == Status.RECEIVED else before
-    _finish(request, version, {"status": new_status, "first_replied_at": now})
-    _event(
+    _advance(
         request,
-        EventType.FIRST_REPLY_GIVEN,
-        actor,
-        at=now,
-        before=before,
-        after=new_status,
+        version=version,
+        actor=actor,
+        now=now,
+        event=EventType.FIRST_REPLY_GIVEN,
+        fields={"status": new_status, "first_replied_at": now},
         public=reply.strip(),
     )
     return request
@@ -524,25 +551,19 @@ def request_dispatch(
                 field_errors={"assignee": [_("处理人须为本管理处员工")]},
             )
     now = _now(now)
-    before = request.status
-    _finish(
+    _advance(
         request,
-        version,
-        {
+        version=version,
+        actor=actor,
+        now=now,
+        event=EventType.REQUEST_DISPATCHED,
+        fields={
             "status": Status.DISPATCHED,
             "dispatched_at": now,
             "assigned_department": department,
             "assignee": assignee,
             "acknowledged_at": None,
         },
-    )
-    _event(
-        request,
-        EventType.REQUEST_DISPATCHED,
-        actor,
-        at=now,
-        before=before,
-        after=Status.DISPATCHED,
         internal=note.strip(),
         data={"department": department.name, "assignee": getattr(assignee, "pk", None)},
     )
@@ -585,14 +606,13 @@ def request_acknowledge(
     _require_worker(actor, request, action)
     _check_transition(request, frozenset({Status.DISPATCHED}), action)
     now = _now(now)
-    _finish(request, version, {"status": Status.ACKNOWLEDGED, "acknowledged_at": now})
-    _event(
+    _advance(
         request,
-        EventType.DISPATCH_ACKNOWLEDGED,
-        actor,
-        at=now,
-        before=Status.DISPATCHED,
-        after=Status.ACKNOWLEDGED,
+        version=version,
+        actor=actor,
+        now=now,
+        event=EventType.DISPATCH_ACKNOWLEDGED,
+        fields={"status": Status.ACKNOWLEDGED, "acknowledged_at": now},
     )
     return request
 
@@ -606,12 +626,17 @@ def request_start(*, actor, request: ServiceRequest, version: int, now=None) -> 
         request, frozenset({Status.REPLIED, Status.DISPATCHED, Status.ACKNOWLEDGED}), action
     )
     now = _now(now)
-    before = request.status
     fields = {"status": Status.IN_PROGRESS}
     if request.acknowledged_at is None and request.dispatched_at is not None:
         fields["acknowledged_at"] = now
-    _finish(request, version, fields)
-    _event(request, EventType.WORK_STARTED, actor, at=now, before=before, after=Status.IN_PROGRESS)
+    _advance(
+        request,
+        version=version,
+        actor=actor,
+        now=now,
+        event=EventType.WORK_STARTED,
+        fields=fields,
+    )
     return request
 
 
@@ -660,14 +685,13 @@ def request_set_appointment(
         Deadline.objects.filter(pk=deadline.pk).update(
             due_at=promised_at, missed_at=None, escalation_level=0, next_escalation_at=None
         )
-    _finish(request, version, {"promised_at": promised_at})
-    _event(
+    _advance(
         request,
-        EventType.APPOINTMENT_SET,
-        actor,
-        at=now,
-        before=request.status,
-        after=request.status,
+        version=version,
+        actor=actor,
+        now=now,
+        event=EventType.APPOINTMENT_SET,
+        fields={"promised_at": promised_at},
         internal=reason.strip(),
         data={
             "promised_at": promised_at.isoformat(),
@@ -688,7 +712,6 @@ def request_resolve(
     if not result.strip():
         raise ApplicationError(_("请填写处理结果"), field_errors={"result": [_("请填写处理结果")]})
     now = _now(now)
-    before = request.status
     fields = {"status": Status.RESOLVED, "resolved_at": now, "result": result.strip()}
     met = {DeadlineKind.REPAIR_COMPLETION}
     if request.first_replied_at is None:
@@ -696,14 +719,13 @@ def request_resolve(
         fields["first_replied_at"] = now
         met |= {DeadlineKind.FIRST_REPLY, DeadlineKind.ORAL_REPLY, DeadlineKind.WRITTEN_REPLY}
     _meet(request, met, now)
-    _finish(request, version, fields)
-    _event(
+    _advance(
         request,
-        EventType.REQUEST_RESOLVED,
-        actor,
-        at=now,
-        before=before,
-        after=Status.RESOLVED,
+        version=version,
+        actor=actor,
+        now=now,
+        event=EventType.REQUEST_RESOLVED,
+        fields=fields,
         public=public_note.strip(),
         internal=result.strip(),
     )
@@ -740,18 +762,13 @@ def request_confirm(
         raise ApplicationError(_("请选择确认方式"), field_errors={"channel": [_("请选择确认方式")]})
     _check_transition(request, frozenset({Status.RESOLVED}), action)
     now = _now(now)
-    _finish(
+    _advance(
         request,
-        version,
-        {"status": Status.CONFIRMED, "confirmed_at": now, "confirmation_channel": channel},
-    )
-    _event(
-        request,
-        EventType.RESIDENT_CONFIRMED,
-        actor,
-        at=now,
-        before=Status.RESOLVED,
-        after=Status.CONFIRMED,
+        version=version,
+        actor=actor,
+        now=now,
+        event=EventType.RESIDENT_CONFIRMED,
+        fields={"status": Status.CONFIRMED, "confirmed_at": now, "confirmation_channel": channel},
         internal=note.strip(),
         data={"channel": channel},
     )
@@ -778,24 +795,19 @@ def request_follow_up(
             raise ApplicationError(
                 _("住户不满意时须记录意见"), field_errors={"comment": [_("住户不满意时须记录意见")]}
             )
-        _finish(
+        _advance(
             request,
-            version,
-            {
+            version=version,
+            actor=actor,
+            now=now,
+            event=EventType.FOLLOW_UP_DONE,
+            fields={
                 "status": Status.IN_PROGRESS,
                 "visited_at": now,
                 "satisfaction": satisfaction,
                 "resolved_at": None,
                 "confirmed_at": None,
             },
-        )
-        _event(
-            request,
-            EventType.FOLLOW_UP_DONE,
-            actor,
-            at=now,
-            before=before,
-            after=Status.IN_PROGRESS,
             internal=comment.strip(),
             data={"satisfaction": satisfaction},
         )
@@ -809,18 +821,13 @@ def request_follow_up(
             internal=_("回访不满意,重新处理"),
         )
         return request
-    _finish(
+    _advance(
         request,
-        version,
-        {"status": Status.VISITED, "visited_at": now, "satisfaction": satisfaction},
-    )
-    _event(
-        request,
-        EventType.FOLLOW_UP_DONE,
-        actor,
-        at=now,
-        before=before,
-        after=Status.VISITED,
+        version=version,
+        actor=actor,
+        now=now,
+        event=EventType.FOLLOW_UP_DONE,
+        fields={"status": Status.VISITED, "visited_at": now, "satisfaction": satisfaction},
         internal=comment.strip(),
         data={"satisfaction": satisfaction},
     )
@@ -839,16 +846,14 @@ def request_close(
         raise ApplicationError(_("住户尚未确认处理结果,不能关闭"), code="invalid_transition")
     _check_transition(request, frozenset({Status.CONFIRMED, Status.VISITED}), action)
     now = _now(now)
-    before = request.status
     _cancel_open_deadlines(request, now)
-    _finish(request, version, {"status": Status.CLOSED, "closed_at": now})
-    _event(
+    _advance(
         request,
-        EventType.REQUEST_CLOSED,
-        actor,
-        at=now,
-        before=before,
-        after=Status.CLOSED,
+        version=version,
+        actor=actor,
+        now=now,
+        event=EventType.REQUEST_CLOSED,
+        fields={"status": Status.CLOSED, "closed_at": now},
         internal=note.strip(),
     )
     return request
@@ -875,7 +880,6 @@ def request_refer(
             field_errors={"resident_told": [_("请填写已告知住户的内容")]},
         )
     now = _now(now)
-    before = request.status
     fields = {"status": Status.REFERRED, "referred_to": party, "closed_at": now}
     if request.first_replied_at is None:
         fields["first_replied_at"] = now
@@ -885,14 +889,13 @@ def request_refer(
             now,
         )
     _cancel_open_deadlines(request, now)
-    _finish(request, version, fields)
-    _event(
+    _advance(
         request,
-        EventType.REQUEST_REFERRED,
-        actor,
-        at=now,
-        before=before,
-        after=Status.REFERRED,
+        version=version,
+        actor=actor,
+        now=now,
+        event=EventType.REQUEST_REFERRED,
+        fields=fields,
         public=resident_told.strip(),
         data={"party": party.name, "phone": party.phone},
     )
@@ -910,20 +913,18 @@ def request_cancel(
     if not reason.strip():
         raise ApplicationError(_("撤销须填写原因"), field_errors={"reason": [_("撤销须填写原因")]})
     now = _now(now)
-    before = request.status
     _cancel_open_deadlines(request, now)
-    _finish(
+    _advance(
         request,
-        version,
-        {"status": Status.CANCELLED, "cancel_reason": reason.strip()[:200], "closed_at": now},
-    )
-    _event(
-        request,
-        EventType.REQUEST_CANCELLED,
-        actor,
-        at=now,
-        before=before,
-        after=Status.CANCELLED,
+        version=version,
+        actor=actor,
+        now=now,
+        event=EventType.REQUEST_CANCELLED,
+        fields={
+            "status": Status.CANCELLED,
+            "cancel_reason": reason.strip()[:200],
+            "closed_at": now,
+        },
         internal=reason.strip(),
     )
     return request
@@ -948,24 +949,18 @@ def request_reopen(
             _("重新打开须填写原因"), field_errors={"reason": [_("重新打开须填写原因")]}
         )
     now = _now(now)
-    before = request.status
-    _finish(
+    _advance(
         request,
-        version,
-        {
+        version=version,
+        actor=actor,
+        now=now,
+        event=EventType.REQUEST_REOPENED,
+        fields={
             "status": Status.IN_PROGRESS,
             "resolved_at": None,
             "confirmed_at": None,
             "closed_at": None,
         },
-    )
-    _event(
-        request,
-        EventType.REQUEST_REOPENED,
-        actor,
-        at=now,
-        before=before,
-        after=Status.IN_PROGRESS,
         internal=reason.strip(),
     )
     return request
