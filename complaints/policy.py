@@ -26,6 +26,16 @@ register(
 )
 register(
     Rule(
+        "complaint.record_is_first_reply",
+        "boolean",
+        True,
+        _("接待时记录投诉即为首次答复"),
+        "SOP.md §3 接待; 004 篇4 §4.3 (代表被投诉部门致歉,立即记录); SOP.md §2 快速反应",
+        _("满足求助的首次答复时限(5分钟),此后按投诉各项时限处理"),
+    )
+)
+register(
+    Rule(
         "complaint.hand_over.major",
         "duration",
         Duration(0, "calendar_days"),

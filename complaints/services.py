@@ -152,7 +152,7 @@ def _set_deadline(request, kind: str, key: str, start, policy: Policy) -> None:
     """Open (or move, while still open and not missed) the request's deadline of this kind."""
     value = policy.value(key)
     due = due_at(value.value, start)
-    existing = Deadline.objects.filter(request=request, kind=kind).first()
+    existing = _current_round(request, kind)
     if existing is None:
         Deadline.objects.create(
             request=request, kind=kind, policy_key=key, clause=value.rule.clause, due_at=due
@@ -161,6 +161,24 @@ def _set_deadline(request, kind: str, key: str, start, policy: Policy) -> None:
         Deadline.objects.filter(pk=existing.pk).update(
             policy_key=key, clause=value.rule.clause, due_at=due, cancelled_at=None
         )
+
+
+def _current_round(request, kind) -> Deadline | None:
+    """The latest round of the request's limit of this kind (a reopened complaint has more)."""
+    return Deadline.objects.filter(request=request, kind=kind).order_by("-round").first()
+
+
+def _open_round(request, kind: str, key: str, start, policy: Policy) -> Deadline:
+    """The limit once more after a reopening: a new round unless the current one still runs."""
+    value = policy.value(key)
+    return request_services.deadline_open_round(
+        request=request,
+        kind=kind,
+        policy_key=key,
+        clause=value.rule.clause,
+        due_at=due_at(value.value, start),
+        now=start,
+    )
 
 
 def _meet(request, kinds, now) -> None:
@@ -327,6 +345,7 @@ def complaint_record(*, actor, request: ServiceRequest, data: ComplaintData, now
         now,
         data={"emergency": data.emergency, "apologised": data.apologised},
     )
+    _reception_is_first_reply(actor, complaint, policy, now)
     if data.emergency:
         _change_severity(
             complaint,
@@ -339,6 +358,37 @@ def complaint_record(*, actor, request: ServiceRequest, data: ComplaintData, now
         )
     _refresh_next_deadline(request)
     return complaint
+
+
+def _reception_is_first_reply(actor, complaint: Complaint, policy: Policy, now) -> None:
+    """SOP.md §3 reception (004 篇4 §4.3): the receptionist apologises for the department and
+    records the complaint at once — that is the resident's first reply (SOP.md §2 快速反应), so
+    the request's 5-minute first-reply limit is met by the record, not left to run until the
+    result (an invalid complaint would otherwise count late in the on-time rate). Policy
+    `complaint.record_is_first_reply`; a request already answered keeps its reply."""
+    request = complaint.request
+    if request.first_replied_at is not None or request.status != Status.RECEIVED:
+        return
+    if not policy.value("complaint.record_is_first_reply").value:
+        return
+    reply = (
+        _("已代表被投诉部门向您致歉。您的投诉已记录,我们将按投诉处理规程尽快处理并答复您。")
+        if complaint.apologised
+        else _("您的投诉已记录,我们将按投诉处理规程尽快处理并答复您。")
+    )
+    request_services.request_reply(
+        actor=actor, request=request, version=request.version, reply=reply, now=now
+    )
+    rule = policy.value("complaint.record_is_first_reply").rule
+    _event(
+        request,
+        EventType.NOTE_ADDED,
+        actor,
+        now,
+        internal=_("接待时当场记录投诉%(apology)s,视为首次答复(%(clause)s)")
+        % {"apology": _("并致歉") if complaint.apologised else "", "clause": rule.clause},
+        data={"first_reply_by_record": True, "policy_key": rule.key},
+    )
 
 
 @transaction.atomic
@@ -681,7 +731,8 @@ def complaint_return_slip(*, actor, complaint: Complaint, handling: str, now=Non
     complaint.slip_handling = handling.strip()
     complaint.save(update_fields=["slip_returned_at", "slip_handling"])
     _meet(request, {DeadlineKind.COMPLAINT_RESOLVE}, now)
-    _set_deadline(
+    # After a reopening the resident is told again the same day: a new round of the limit.
+    _open_round(
         request,
         DeadlineKind.COMPLAINT_TELL_RESIDENT,
         "complaint.tell_resident",
@@ -786,7 +837,7 @@ def complaint_request_extension(
             _("只有重要和轻微投诉可以申请延期;重大投诉须在10日内解决(000 篇10 §4.10.3)"),
             code="no_extension",
         )
-    deadline = complaint.request.deadlines.filter(kind=DeadlineKind.COMPLAINT_RESOLVE).first()
+    deadline = _current_round(complaint.request, DeadlineKind.COMPLAINT_RESOLVE)
     if deadline is None or not deadline.is_open:
         raise _error(_("没有未完成的处理时限"), code="invalid_transition")
     now = _now(now)
@@ -848,7 +899,7 @@ def complaint_decide_extension(
     if extension.status != ExtensionStatus.PENDING:
         raise _error(_("该延期申请已审批"), code="invalid_transition")
     now = _now(now)
-    deadline = complaint.request.deadlines.filter(kind=DeadlineKind.COMPLAINT_RESOLVE).first()
+    deadline = _current_round(complaint.request, DeadlineKind.COMPLAINT_RESOLVE)
     if approve:
         if deadline is None or not deadline.is_open or deadline.missed_at is not None:
             raise _error(_("原时限已逾期或已完成,延期申请不能再批准"), code="deadline_passed")
@@ -920,36 +971,17 @@ def complaint_follow_up(
 
 def _reopen_resolve_deadline(complaint: Complaint, actor, now) -> None:
     """A reopened complaint gets a new resolve limit from now, by the same rule as the first one
-    for its severity (invalid ones: the 3-day answer). A limit already missed keeps its miss on
-    record (the on-time rate counts it); its new date is shown but not swept again."""
+    for its severity (invalid ones: the 3-day answer). It is a new round of the deadline: the
+    earlier round keeps its met or missed record, and the new one is swept, escalated and
+    counted in the on-time rate like any other (it can be missed again)."""
     if complaint.is_valid:
         key = SEVERITY_DEADLINES.get(complaint.severity, {}).get(DeadlineKind.COMPLAINT_RESOLVE)
     else:
         key = "complaint.invalid_answer" if complaint.validity else None
     if key is None:
         return
-    value = _policy(complaint).value(key)
-    due = due_at(value.value, now)
     request = complaint.request
-    existing = Deadline.objects.filter(request=request, kind=DeadlineKind.COMPLAINT_RESOLVE).first()
-    if existing is None:
-        Deadline.objects.create(
-            request=request,
-            kind=DeadlineKind.COMPLAINT_RESOLVE,
-            policy_key=key,
-            clause=value.rule.clause,
-            due_at=due,
-        )
-    else:
-        Deadline.objects.filter(pk=existing.pk).update(
-            policy_key=key,
-            clause=value.rule.clause,
-            due_at=due,
-            met_at=None,
-            cancelled_at=None,
-            escalation_level=0 if existing.missed_at is None else existing.escalation_level,
-            next_escalation_at=None,
-        )
+    deadline = _open_round(request, DeadlineKind.COMPLAINT_RESOLVE, key, now, _policy(complaint))
     _refresh_next_deadline(request)
     _event(
         request,
@@ -958,10 +990,15 @@ def _reopen_resolve_deadline(complaint: Complaint, actor, now) -> None:
         now,
         internal=_("回访不满意,投诉重新处理;新的处理时限:%(due)s(%(clause)s)")
         % {
-            "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M"),
-            "clause": value.rule.clause,
+            "due": timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M"),
+            "clause": deadline.clause,
         },
-        data={"reopened": True, "resolve_due_at": due.isoformat(), "policy_key": key},
+        data={
+            "reopened": True,
+            "resolve_due_at": deadline.due_at.isoformat(),
+            "policy_key": key,
+            "round": deadline.round,
+        },
     )
 
 

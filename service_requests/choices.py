@@ -120,6 +120,7 @@ class DeadlineKind(models.TextChoices):
     COMPLAINT_ANSWER = "complaint_answer", _("重大投诉明确答复")
     COMPLAINT_RESOLVE = "complaint_resolve", _("投诉处理完毕")
     COMPLAINT_TELL_RESIDENT = "complaint_tell_resident", _("当天通报住户")
+    COMPLAINT_FOLLOW_UP = "complaint_follow_up", _("投诉回访")
 
 
 class Satisfaction(models.TextChoices):
@@ -169,3 +170,5 @@ class EventType(models.TextChoices):
     COMPLAINT_EXTENSION_REQUESTED = "complaint_extension_requested", _("申请延期")
     COMPLAINT_EXTENSION_DECIDED = "complaint_extension_decided", _("延期审批")
     COMPLAINT_LINKED = "complaint_linked", _("并入集体投诉")
+    COMPLAINT_FOLLOW_UP_SCHEDULED = "complaint_follow_up_scheduled", _("安排回访")
+    COMPLAINT_FOLLOW_UP_ASSIGNED = "complaint_follow_up_assigned", _("回访改派")

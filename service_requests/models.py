@@ -195,7 +195,12 @@ class RequestEvent(AppendOnlyModel):
 
 class Deadline(models.Model):
     """One time limit of a request, from a policy rule. Met when the step is done; missed (and
-    escalated level by level) by the worker's sweep when it passes."""
+    escalated level by level) by the worker's sweep when it passes.
+
+    A request may meet the same kind of limit again (a complaint reopened after an unsatisfied
+    follow-up visit gets a new resolve limit; a reopened repair a new appointment): each time is
+    a new row with the next `round`, so an earlier round keeps its met or missed record and the
+    new one is swept, escalated and counted like any other."""
 
     request = models.ForeignKey(
         ServiceRequest, verbose_name=_("求助"), on_delete=models.PROTECT, related_name="deadlines"
@@ -208,6 +213,8 @@ class Deadline(models.Model):
     missed_at = models.DateTimeField(_("逾期记录时间"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(_("已升级级数"), default=0)
+    # db_default: rows written by COPY without the column (bench/generate.py) are round 1.
+    round = models.PositiveSmallIntegerField(_("轮次"), default=1, db_default=1)
     next_escalation_at = models.DateTimeField(_("下次升级时间"), null=True, blank=True)
 
     class Meta:
@@ -232,7 +239,9 @@ class Deadline(models.Model):
             ),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["request", "kind"], name="deadline_unique_kind")
+            models.UniqueConstraint(
+                fields=["request", "kind", "round"], name="deadline_unique_kind_round"
+            )
         ]
 
     def __str__(self):
@@ -244,9 +253,8 @@ class Deadline(models.Model):
 
     @property
     def on_time(self) -> bool | None:
-        """True/False once met (or missed); None while still open and not yet due."""
-        if self.cancelled_at is not None:
-            return None
+        """True/False once met (or missed — a missed round ended by a later one stays missed);
+        None while still open and not yet due, or cancelled before it was missed."""
         if self.met_at is not None:
             return self.met_at <= self.due_at
         if self.missed_at is not None:

@@ -191,6 +191,45 @@ def _initial_deadlines(request: ServiceRequest, policy: Policy, replied: bool) -
     return deadlines
 
 
+def _current_round(request: ServiceRequest, kind: str) -> Deadline | None:
+    return Deadline.objects.filter(request=request, kind=kind).order_by("-round").first()
+
+
+def deadline_open_round(
+    *, request: ServiceRequest, kind: str, policy_key: str, clause: str, due_at, now
+) -> Deadline:
+    """Open the request's limit of this kind once more (a reopened request, SOP.md §2 回访): the
+    current round is moved while it still runs and was not missed; otherwise a new round starts.
+    A round already missed ends here (cancelled, its miss kept: the on-time rate counts it, and
+    it escalates no further); a met one keeps its record. Callers hold the request's lock."""
+    current = _current_round(request, kind)
+    if current is not None and current.is_open and current.missed_at is None:
+        Deadline.objects.filter(pk=current.pk).update(
+            policy_key=policy_key, clause=clause, due_at=due_at
+        )
+        current.policy_key, current.clause, current.due_at = policy_key, clause, due_at
+        return current
+    if current is not None and current.is_open:
+        Deadline.objects.filter(pk=current.pk).update(cancelled_at=now, next_escalation_at=None)
+    return Deadline.objects.create(
+        request=request,
+        kind=kind,
+        policy_key=policy_key,
+        clause=clause,
+        due_at=due_at,
+        round=current.round + 1 if current is not None else 1,
+    )
+
+
+def _last_reopened_at(request: ServiceRequest):
+    return (
+        request.events.filter(type=EventType.REQUEST_REOPENED)
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+
+
 def _refresh_next_deadline(request: ServiceRequest) -> None:
     open_due = (
         request.deadlines.filter(met_at__isnull=True, cancelled_at__isnull=True)
@@ -651,7 +690,9 @@ def request_set_appointment(
     now=None,
 ) -> ServiceRequest:
     """Repairs (SOP.md §4; 003 §5.2): the completion time agreed with the resident, no later
-    than the policy's maximum after the request was received."""
+    than the policy's maximum after the request was received — or, once reopened, after it was
+    reopened. A reopened request's new appointment is a new round of the deadline (the earlier
+    round keeps its met or missed record), so it is swept and counted again."""
     action = _("约定完成时间")
     _get_in_scope(actor, request)
     _require_worker(actor, request, action)
@@ -659,13 +700,19 @@ def request_set_appointment(
     now = _now(now)
     policy = _policy(request)
     limit = policy.value("repair.promised_date_max")
-    latest = limit.value.after(request.received_at)
+    reopened_at = _last_reopened_at(request)
+    latest = limit.value.after(reopened_at or request.received_at)
     if promised_at <= now:
         raise ApplicationError(
             _("约定完成时间须晚于现在"), field_errors={"promised_at": [_("约定完成时间须晚于现在")]}
         )
     if promised_at > latest:
-        message = _("约定完成时间不能晚于受理后%(limit)s(%(latest)s,%(clause)s)") % {
+        template = (
+            _("约定完成时间不能晚于重新打开后%(limit)s(%(latest)s,%(clause)s)")
+            if reopened_at
+            else _("约定完成时间不能晚于受理后%(limit)s(%(latest)s,%(clause)s)")
+        )
+        message = template % {
             "limit": limit.value,
             "latest": timezone.localtime(latest).strftime("%Y-%m-%d %H:%M"),
             "clause": limit.rule.clause,
@@ -676,15 +723,16 @@ def request_set_appointment(
         raise ApplicationError(
             _("更改约定时间须填写原因"), field_errors={"reason": [_("更改约定时间须填写原因")]}
         )
-    deadline, created = Deadline.objects.get_or_create(
+    # A new time agreed while the last one still runs moves it; after a miss or a reopening
+    # it is a new round, so the earlier one keeps its record.
+    deadline_open_round(
         request=request,
         kind=DeadlineKind.REPAIR_COMPLETION,
-        defaults={"policy_key": limit.rule.key, "clause": limit.rule.clause, "due_at": promised_at},
+        policy_key=limit.rule.key,
+        clause=limit.rule.clause,
+        due_at=promised_at,
+        now=now,
     )
-    if not created:
-        Deadline.objects.filter(pk=deadline.pk).update(
-            due_at=promised_at, missed_at=None, escalation_level=0, next_escalation_at=None
-        )
     _advance(
         request,
         version=version,

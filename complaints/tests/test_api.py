@@ -67,7 +67,7 @@ def test_list_is_scoped_and_filtered(receptionist, complaint, office, household,
     assert client.get("/api/v1/complaints/?severity=important").json()["count"] == 1
     assert client.get("/api/v1/complaints/?severity=minor").json()["count"] == 0
     assert client.get("/api/v1/complaints/?validity=invalid").json()["count"] == 0
-    assert client.get("/api/v1/complaints/?status=received").json()["count"] == 1
+    assert client.get("/api/v1/complaints/?status=replied").json()["count"] == 1
     tomorrow = (timezone.localdate(now) + datetime.timedelta(days=1)).isoformat()
     assert client.get(f"/api/v1/complaints/?received_from={tomorrow}").json()["count"] == 0
     bad = client.get("/api/v1/complaints/?severity=huge")

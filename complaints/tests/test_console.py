@@ -115,8 +115,9 @@ def test_statistics_with_a_known_dataset(receptionist, office, household, buildi
     assert summary.total == 2 and summary.valid == 1
     assert summary.households == 4 and summary.valid_rate == 25.0
     assert summary.follow_up_rate == 100.0
-    # The invalid one was never given the request desk's 5-minute first reply: late.
-    assert summary.on_time == 1 and summary.on_time_rate == 50.0
+    # Recording each at reception was the first reply (SOP.md §3 reception;
+    # complaint.record_is_first_reply), so the invalid one, not yet answered, is not late.
+    assert summary.on_time == 2 and summary.on_time_rate == 100.0
     assert dict(summary.by["severity"])["重要"] == 1
     assert summary.repeat == [("3栋 1502", 2)]
 

@@ -76,7 +76,7 @@ def test_violation_handling_opens_a_case(manager, office, household, neighbour):
     assert complaint.request.number in case.description
     judged = complaint.request.events.get(type=EventType.COMPLAINT_JUDGED)
     assert judged.data["violation_case"] == case.pk
-    note = complaint.request.events.get(type=EventType.NOTE_ADDED)
+    note = complaint.request.events.get(type=EventType.NOTE_ADDED, data__has_key="violation_case")
     assert case.number in note.internal_note
     _judge(
         manager,

@@ -31,7 +31,8 @@ T0 = at(2026, 3, 2, 9, 0)
 
 
 def _deadline(complaint, kind):
-    return complaint.request.deadlines.get(kind=kind)
+    """The latest round of the complaint's limit of this kind."""
+    return complaint.request.deadlines.filter(kind=kind).order_by("-round").first()
 
 
 def _local(deadline):
