@@ -14,12 +14,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
-from django.utils.text import Truncator
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core import caching
@@ -29,7 +28,7 @@ from core.exceptions import ApplicationError, PermissionDeniedError
 from core.forms import apply_application_error
 from estates.selectors import household_list, household_queryset
 from organization.selectors import office_list
-from service_requests import attachments, console_selectors, forms, services
+from service_requests import attachments, console_selectors, forms, queue_rows, services
 from service_requests.choices import (
     CATEGORY_HELP,
     FINAL_STATUSES,
@@ -44,6 +43,7 @@ from service_requests.emergency import BRANCHES, emergency_step_done
 from service_requests.selectors import RequestFilters, request_get
 
 QUEUE_PAGE_SIZE = 30
+ASSIGNEE = queue_rows.ROW_COLUMNS.index("assignee_id")
 HOUSEHOLD_PICK_LIMIT = 8
 
 CATEGORY_KEYS = {value: value[0] for value in Category.values}  # "b_repair" -> "b"
@@ -674,52 +674,6 @@ QUEUES = [
 
 
 @functools.cache
-def _labels(choices, language: str) -> dict[str, str]:
-    return {value: str(label) for value, label in choices.choices}
-
-
-def _label(choices, value: str) -> str:
-    """A choice's label in the current language, looked up once per process and language
-    (`get_FOO_display()` hashes every choice on every call)."""
-    return _labels(choices, get_language()).get(value, value)
-
-
-def _local(value, pattern: str) -> str:
-    return timezone.localtime(value).strftime(pattern) if value else ""
-
-
-_ID_SLOT = 987654321  # reversed once; each row's link is this URL with the id put in
-
-
-def _queue_rows(page, names, now) -> list[dict]:
-    """What each row shows, precomputed: the template only prints."""
-    detail_url = reverse("service_requests:request_detail", args=[_ID_SLOT])
-    rows = []
-    for sr in page:
-        deadline = sr.next_deadline_at
-        overdue = sr.status in OPEN_STATUSES and deadline is not None and deadline < now
-        household = sr.household
-        department = sr.assigned_department
-        rows.append(
-            {
-                "sr": sr,
-                "url": detail_url.replace(str(_ID_SLOT), str(sr.pk)),
-                "number": sr.number,
-                "category": _label(Category, sr.category),
-                "place": household.unit.label if household else "",
-                "description": Truncator(sr.description).chars(40),
-                "status": _label(Status, sr.status),
-                "badge": STATUS_BADGE.get(sr.status, ""),
-                "deadline": _local(sr.next_deadline_at, "%m-%d %H:%M"),
-                "overdue": overdue,
-                "department": department.name if department else "",
-                "assignee": names.get(sr.assignee_id, "") if sr.assignee_id else "",
-                "received": _local(sr.received_at, "%m-%d %H:%M"),
-            }
-        )
-    return rows
-
-
 @login_required
 @permission_required("service_requests.view_servicerequest", raise_exception=True)
 @staff_console
@@ -729,12 +683,23 @@ def request_queue(request):
     if queue not in dict(QUEUES):
         queue = "all_open"
     choices = console_selectors.queue_choices(user=user)  # cached per office
-    form = forms.QueueFilterForm(request.GET, statuses=[(s.value, s.label) for s in Status])
-    form.fields["building"].choices = form.fields["building"].choices + choices.buildings
-    form.fields["staff"].choices = form.fields["staff"].choices + choices.staff
-    form.fields["department"].choices = form.fields["department"].choices + choices.departments
-    form.is_valid()  # a bad value is dropped, never an error page
-    data = {k: v for k, v in form.cleaned_data.items() if k not in form.errors}
+
+    def filter_form():
+        form = forms.QueueFilterForm(request.GET, statuses=[(s.value, s.label) for s in Status])
+        form.fields["building"].choices = form.fields["building"].choices + choices.buildings
+        form.fields["staff"].choices = form.fields["staff"].choices + choices.staff
+        form.fields["department"].choices = form.fields["department"].choices + choices.departments
+        form.is_valid()  # a bad value is dropped, never an error page
+        return form
+
+    filter_params = {k: v for k, v in request.GET.items() if k not in ("page", "tab") and v}
+    if filter_params:
+        form = filter_form()
+        data = {k: v for k, v in form.cleaned_data.items() if k not in form.errors}
+    else:
+        # No filter: nothing to validate, and the form is only built when its cached HTML
+        # has expired (its choices cost more than the rest of the view).
+        form, data = SimpleLazyObject(filter_form), {}
     filters = RequestFilters(
         queue=queue,
         category=data.get("category") or "",
@@ -756,11 +721,12 @@ def request_queue(request):
     )
     paginator.count = counts[queue]  # the tab's count: no second COUNT(*) for the pages
     page = paginator.get_page(request.GET.get("page"))
+    tuples = list(page.object_list)
     names = choices.staff_names
-    missing = {sr.assignee_id for sr in page if sr.assignee_id and sr.assignee_id not in names}
+    missing = {t[ASSIGNEE] for t in tuples if t[ASSIGNEE] and t[ASSIGNEE] not in names}
     if missing:  # an assignee from outside the user's offices
         names = {**names, **console_selectors.staff_names(missing)}
-    filter_params = {k: v for k, v in request.GET.items() if k not in ("page", "tab") and v}
+    rows = queue_rows.build_rows(tuples, names, now)
     return render(
         request,
         "service_requests/request_queue.html",
@@ -777,7 +743,8 @@ def request_queue(request):
                 for name, label in QUEUES
             ],
             "page": page,
-            "rows": _queue_rows(page, names, now),
+            "rows": rows,
+            "rows_html": queue_rows.rows_html(rows),
             "query_string": urlencode({**filter_params, "tab": queue}),
             "now": now,
             # The filter form is rendered once per office, language and filter values (its

@@ -300,7 +300,7 @@ def test_dispatch_then_acknowledge_by_the_technician_of_that_department(
     assert 'data-action="acknowledge"' in page
     assert 'data-action="dispatch"' not in page and 'data-action="cancel"' not in page
     mine = client.get(reverse("service_requests:request_list"), {"tab": "my_department"})
-    assert [row["sr"].pk for row in mine.context["rows"]] == [sr.pk]
+    assert [row.pk for row in mine.context["rows"]] == [sr.pk]
     response = client.post(
         reverse("service_requests:request_action", args=[sr.pk, "acknowledge"]),
         {"acknowledge-version": sr.version},
@@ -493,36 +493,36 @@ def test_queue_tabs_with_counts_sorted_by_nearest_deadline(
     counts = {tab["name"]: tab["count"] for tab in response.context["tabs"]}
     assert counts == {"mine": 0, "my_department": 0, "all_open": 3, "overdue": 1, "all": 4}
     rows = response.context["rows"]
-    assert rows[0]["sr"] == queue_data["overdue"] and rows[0]["overdue"]
-    assert not rows[1]["overdue"]
+    assert rows[0].pk == queue_data["overdue"].pk and rows[0].overdue
+    assert not rows[1].overdue
     assert 'class="overdue' in _text(response)
-    assert [r["sr"] for r in _queue(client, tab="overdue").context["rows"]] == [
-        queue_data["overdue"]
+    assert [r.pk for r in _queue(client, tab="overdue").context["rows"]] == [
+        queue_data["overdue"].pk
     ]
     assert len(_queue(client, tab="all").context["rows"]) == 4
 
     client.logout()
     login(client, technician)
     mine = _queue(client, tab="mine")
-    assert [r["sr"] for r in mine.context["rows"]] == [queue_data["overdue"]]
+    assert [r.pk for r in mine.context["rows"]] == [queue_data["overdue"].pk]
     assert "何师傅" in _text(mine)
 
 
 def test_queue_filters(client, office, receptionist, engineering, queue_data):
     login(client, receptionist)
     special = _queue(client, special="on").context["rows"]
-    assert [r["sr"] for r in special] == [queue_data["special"]]
+    assert [r.pk for r in special] == [queue_data["special"].pk]
     by_category = _queue(client, tab="all", category=Category.CONSULTATION).context["rows"]
-    assert [r["sr"] for r in by_category] == [queue_data["answered"]]
+    assert [r.pk for r in by_category] == [queue_data["answered"].pk]
     by_status = _queue(client, tab="all", status=Status.CANCELLED).context["rows"]
-    assert [r["sr"] for r in by_status] == [queue_data["cancelled"]]
+    assert [r.pk for r in by_status] == [queue_data["cancelled"].pk]
     by_department = _queue(client, department=engineering.pk).context["rows"]
-    assert [r["sr"] for r in by_department] == [queue_data["overdue"]]
+    assert [r.pk for r in by_department] == [queue_data["overdue"].pk]
     by_text = _queue(client, tab="all", q="水浸").context["rows"]
-    assert [r["sr"] for r in by_text] == [queue_data["special"]]
+    assert [r.pk for r in by_text] == [queue_data["special"].pk]
     building = queue_data["overdue"].household.unit.building
     by_building = _queue(client, tab="all", building=building.pk).context["rows"]
-    assert [r["sr"] for r in by_building] == [queue_data["overdue"]]
+    assert [r.pk for r in by_building] == [queue_data["overdue"].pk]
     today = timezone.localdate()
     future = _queue(client, tab="all", received_from=(today + datetime.timedelta(days=1)))
     assert future.context["rows"] == []

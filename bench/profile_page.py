@@ -1,0 +1,146 @@
+"""Profile one hot page in-process on the bench data set (docs/performance.md).
+
+    .venv/bin/python bench/profile_page.py queue            # ms per request, warm
+    .venv/bin/python bench/profile_page.py detail --profile # and the top functions (cProfile)
+    .venv/bin/python bench/profile_page.py intake -n 300
+
+Runs the real middleware stack through Django's test client (DEBUG off, production settings,
+the `estatedesk_bench` database on 127.0.0.1) as the bench's receptionist. What it prints is
+CPU time of one process: the figure a gunicorn sync worker spends per request, without the
+network and wrk. It writes nothing but intake requests (bench data only).
+"""
+
+import argparse
+import cProfile
+import io
+import json
+import pstats
+import sys
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import common
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("page", choices=["queue", "detail", "intake", "login", "notfound"])
+    parser.add_argument("-n", type=int, default=200, help="timed requests (after 20 warm-up)")
+    parser.add_argument("--profile", action="store_true", help="print the top functions")
+    parser.add_argument("--sort", default="cumulative")
+    parser.add_argument("--limit", type=int, default=45)
+    args = parser.parse_args()
+
+    import os
+    import subprocess
+    import tempfile
+
+    # Static files as in production (a manifest), collected once into a temporary folder.
+    os.environ["STATIC_ROOT"] = str(Path(tempfile.gettempdir()) / "estatedesk-bench-static")
+    env = {**common.bench_env(), **os.environ}
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
+        cwd=common.ROOT,
+        env=env,
+        check=True,
+    )
+    common.setup_django()
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.authtoken.models import Token
+
+    from estates.models import Household
+    from organization.models import ManagementOffice
+    from service_requests.models import ServiceRequest
+
+    user = get_user_model().objects.get(username=common.BENCH_RECEPTIONIST)
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    office = ManagementOffice.objects.order_by("pk").first()
+
+    if args.page == "queue":
+        paths = ["/requests/"]
+
+        def call(i):
+            return client.get(paths[0])
+
+    elif args.page == "detail":
+        ids = list(
+            ServiceRequest.objects.filter(office=office)
+            .order_by("-pk")
+            .values_list("pk", flat=True)[:2000:7]
+        )
+
+        def call(i):
+            return client.get(f"/requests/{ids[i % len(ids)]}/")
+
+    elif args.page == "intake":
+        token, _ = Token.objects.get_or_create(user=user)
+        api = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Token {token.key}")
+        households = list(
+            Household.objects.filter(office=office, residents__phone__gt="")
+            .values_list("pk", "residents__name", "residents__phone")
+            .order_by("pk")[:500]
+        )
+        run = uuid.uuid4().hex[:10]
+
+        def call(i):
+            pk, name, phone = households[i % len(households)]
+            body = {
+                "category": "b_repair",
+                "channel": "phone",
+                "description": "厨房水龙头漏水,关不紧(压测)",
+                "household": pk,
+                "contact_name": name,
+                "contact_phone": phone,
+            }
+            return api.post(
+                "/api/v1/requests/",
+                json.dumps(body),
+                content_type="application/json",
+                HTTP_IDEMPOTENCY_KEY=f"{run}-{i}",
+            )
+
+    elif args.page == "login":
+
+        def call(i):
+            return client.get("/accounts/login/")
+
+    else:
+
+        def call(i):
+            return client.get("/no-such-page/")
+
+    for i in range(20):
+        response = call(i)
+    print(f"{args.page}: HTTP {response.status_code}, {len(response.content):,} bytes")
+    with CaptureQueriesContext(connection) as queries:
+        call(20)
+    print(f"{len(queries)} queries warm")
+
+    profiler = cProfile.Profile() if args.profile else None
+    started_cpu, started = time.process_time(), time.perf_counter()
+    if profiler:
+        profiler.enable()
+    for i in range(args.n):
+        call(21 + i)
+    if profiler:
+        profiler.disable()
+    cpu, wall = time.process_time() - started_cpu, time.perf_counter() - started
+    print(
+        f"{args.n} requests: {wall / args.n * 1000:.2f} ms wall, {cpu / args.n * 1000:.2f} ms CPU "
+        f"per request (this process; the database's time is in wall only)"
+    )
+    if profiler:
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.limit)
+        print(out.getvalue())
+
+
+if __name__ == "__main__":
+    main()
