@@ -1093,48 +1093,77 @@ class UpgradeResult:
 def complaints_upgrade_unresolved(*, now=None, batch_size: int = 500) -> UpgradeResult:
     """The worker's rule: a valid complaint not resolved within `complaint.major_after` (one
     month) becomes 重大 (000 篇10 §4.2.2 3); 004 篇4 §4.2.2 c), with a timeline event by the
-    system. Already 重大 ones are skipped, so a second run changes nothing."""
+    system. Already 重大 ones are skipped, so a second run changes nothing.
+
+    One run handles every due complaint, `batch_size` at a time, each batch in its own
+    transaction; a batch locks its complaints with SKIP LOCKED, so several workers on
+    PostgreSQL share the work and never upgrade one twice. The scan walks forward by
+    (received_at, id), so a candidate its own policy does not yet make due is read once."""
     now = _now(now)
     result = UpgradeResult()
-    # The cheapest bound first (the shortest a policy may set is one hour); each candidate is
-    # then checked against the policy its request was opened under.
-    candidates = (
-        Complaint.objects.filter(
-            validity=Validity.VALID,
-            closed_at__isnull=True,
-            slip_returned_at__isnull=True,
-            received_at__lte=now - datetime.timedelta(hours=1),
-        )
-        .exclude(severity=Severity.MAJOR)
-        .order_by("received_at", "pk")
-        .values_list("pk", flat=True)
-    )
     policies: dict = {}
-    for pk in list(candidates[:batch_size]):
+    due = _upgrade_bound(now, policies)
+    if due is None:
+        return result
+    after = None
+    while True:
         with transaction.atomic():
-            complaint = (
-                Complaint.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("request__office")
-                .filter(pk=pk)
-                .exclude(severity=Severity.MAJOR)
-                .first()
-            )
-            if complaint is None:
-                continue
-            version = complaint.request.policy_version_id
-            if version not in policies:
-                policies[version] = policy_version_get(version).duration("complaint.major_after")
-            if policies[version].after(complaint.received_at) > now:
-                continue
-            _change_severity(
-                complaint,
-                Severity.MAJOR,
-                MajorReason.UNRESOLVED,
-                None,
-                now,
-                start=now,
-                note=_("有效投诉超过%(limit)s未解决,自动升为重大投诉")
-                % {"limit": policies[version]},
-            )
-            result.upgraded += 1
-    return result
+            batch = _upgrade_batch(due, after, batch_size)
+            for complaint in batch:
+                limit = policies[complaint.request.policy_version_id]
+                if limit.after(complaint.received_at) > now:
+                    continue
+                _change_severity(
+                    complaint,
+                    Severity.MAJOR,
+                    MajorReason.UNRESOLVED,
+                    None,
+                    now,
+                    start=now,
+                    note=_("有效投诉超过%(limit)s未解决,自动升为重大投诉") % {"limit": limit},
+                )
+                result.upgraded += 1
+        if len(batch) < batch_size:
+            return result
+        after = (batch[-1].received_at, batch[-1].pk)
+
+
+def _upgrade_candidates():
+    return Complaint.objects.filter(
+        validity=Validity.VALID, closed_at__isnull=True, slip_returned_at__isnull=True
+    ).exclude(severity=Severity.MAJOR)
+
+
+def _upgrade_bound(now, policies: dict) -> Q | None:
+    """Per policy version of the open candidates, the latest reception that can be due now
+    (a working-day limit is at least as many calendar days, so the bound never misses one)."""
+    versions = (
+        _upgrade_candidates()
+        .order_by()
+        .values_list("request__policy_version_id", flat=True)
+        .distinct()
+    )
+    bound = None
+    for version in versions:
+        limit = policies[version] = policy_version_get(version).duration("complaint.major_after")
+        span = {
+            "minutes": datetime.timedelta(minutes=limit.value),
+            "hours": datetime.timedelta(hours=limit.value),
+        }.get(limit.unit, datetime.timedelta(days=limit.value))
+        q = Q(request__policy_version_id=version, received_at__lte=now - span)
+        bound = q if bound is None else bound | q
+    return bound
+
+
+def _upgrade_batch(due: Q, after, batch_size: int) -> list[Complaint]:
+    """The next batch of candidates after `after`, locked (rows another worker holds are
+    skipped) until the batch commits."""
+    qs = _upgrade_candidates().filter(due)
+    if after is not None:
+        received_at, pk = after
+        qs = qs.filter(Q(received_at__gt=received_at) | Q(received_at=received_at, pk__gt=pk))
+    return list(
+        qs.select_for_update(skip_locked=True, of=("self",))
+        .select_related("request__office")
+        .order_by("received_at", "pk")[:batch_size]
+    )

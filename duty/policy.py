@@ -101,7 +101,6 @@ register(
     )
 )
 # What counts as important unfinished work (重要的工作未处理完毕,不允许交班: 000 篇2 §4.2.2).
-# Open 重大 complaints join this list when the complaints area (SOP.md §3) lands.
 register(
     Rule(
         "duty.important.special_requests",
@@ -119,6 +118,16 @@ register(
         True,
         _("未办结的重大求助阻止交班"),
         "SOP.md §6; 000 篇2 §4.2.2",
+    )
+)
+register(
+    Rule(
+        "duty.important.major_complaints",
+        "boolean",
+        True,
+        _("未关闭的重大投诉阻止交班"),
+        "SOP.md §6; 000 篇2 §4.2.2; SOP.md §3 (重大投诉当天呈送管理处经理, 000 篇10 §4.3.2)",
+        _("包括集体投诉、突发事件及逾期一个月未解决而自动升为重大的投诉"),
     )
 )
 

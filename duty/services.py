@@ -549,14 +549,26 @@ def log_archive(*, office, before: datetime.date, directory: Path, now=None) -> 
 # --- Handover (交接班, 000 篇2 §4.2) -----------------------------------------------------------
 
 
-def _important_q(policy):
+def _important_q(policy, prefix: str = ""):
+    """Which open requests are important unfinished work (000 篇2 §4.2.2), by the policy:
+    special and major help requests, and open 重大 complaints (SOP.md §3). `prefix` reaches
+    the request from a related model (a handover item)."""
     from django.db.models import Q
 
-    q = Q(pk__in=[])
+    from complaints.choices import Severity
+
+    q = Q(pk__in=[]) if not prefix else Q(**{f"{prefix}pk__in": []})
     if policy.value("duty.important.special_requests").value:
-        q |= Q(is_special=True)
+        q |= Q(**{f"{prefix}is_special": True})
     if policy.value("duty.important.major_requests").value:
-        q |= Q(is_major=True)
+        q |= Q(**{f"{prefix}is_major": True})
+    if policy.value("duty.important.major_complaints").value:
+        q |= Q(
+            **{
+                f"{prefix}complaint__severity": Severity.MAJOR,
+                f"{prefix}complaint__closed_at__isnull": True,
+            }
+        )
     return q
 
 
@@ -799,12 +811,19 @@ def handover_outgoing_checklist(*, actor, handover: Handover, note: str, now=Non
 
 
 def important_open_items(handover: Handover):
-    """Carried important requests still open now (they block the handover)."""
+    """Carried important requests still open now (they block the handover): those important
+    when the handover started, and those that became important since (a complaint judged or
+    upgraded 重大 during the shift)."""
+    from django.db.models import Q
+
     from service_requests.choices import OPEN_STATUSES
 
-    return handover.carried.filter(
-        important=True, service_request__status__in=OPEN_STATUSES
-    ).select_related("service_request")
+    important_now = _important_q(policy_for_office(handover.office), prefix="service_request__")
+    return (
+        handover.carried.filter(service_request__status__in=OPEN_STATUSES)
+        .filter(Q(important=True) | important_now)
+        .select_related("service_request")
+    )
 
 
 @transaction.atomic

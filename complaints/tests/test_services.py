@@ -306,3 +306,27 @@ def test_invalid_complaint_gets_an_answer_within_three_days(receptionist, office
         actor=receptionist, complaint=complaint, channel=ToldChannel.PHONE, note="已解释", now=T0
     )
     complaint_close(actor=receptionist, complaint=complaint, now=T0)
+
+
+def test_one_worker_run_upgrades_every_due_complaint_in_batches(receptionist, office, household):
+    """000 篇10 §4.2.2 3): every valid complaint unresolved after a month is upgraded by the
+    next run, however many there are — batch after batch (here 2 a batch, 5 due), each its own
+    transaction; one not yet due (received later) is read and left alone."""
+    from complaints.services import complaints_upgrade_unresolved
+
+    due = [
+        _judge(new_complaint(receptionist, office, household, T0), receptionist) for _ in range(5)
+    ]
+    recent = _judge(
+        new_complaint(receptionist, office, household, T0 + datetime.timedelta(days=20)),
+        receptionist,
+        when=T0 + datetime.timedelta(days=20),
+    )
+    later = T0 + datetime.timedelta(days=30, minutes=1)
+    assert complaints_upgrade_unresolved(now=later, batch_size=2).upgraded == 5
+    assert set(Complaint.objects.filter(severity=Severity.MAJOR).values_list("pk", flat=True)) == {
+        c.pk for c in due
+    }
+    recent.refresh_from_db()
+    assert recent.severity == Severity.IMPORTANT
+    assert complaints_upgrade_unresolved(now=later, batch_size=2).upgraded == 0
