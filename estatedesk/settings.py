@@ -144,6 +144,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
+# Yearly archives of the registers (the help register: reception.archive). Back it up with the
+# database; files are never served from here directly, only through the console's checks.
+ARCHIVE_DIR = Path(env("ESTATEDESK_ARCHIVE_DIR", str(VAR_DIR / "archive")))
 
 # Import files are read in memory; a larger file is refused with a clear message.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)

@@ -167,6 +167,28 @@ register(
 )
 register(
     Rule(
+        "help_register.archive_remind_day",
+        "integer",
+        1,
+        _("提醒归档上年求助登记表的起始日(1月几日)"),
+        "SOP.md §2 记录; 000 篇3 §4.10 于次年年初归档",
+        _("从当年1月这一天起,上年的登记表未归档的,提醒一次"),
+        minimum=1,
+        maximum=31,
+    )
+)
+register(
+    Rule(
+        "help_register.archive_reminder_roles",
+        "roles",
+        ("cs_supervisor",),
+        _("提醒归档求助登记表的岗位"),
+        "SOP.md §2 记录; 000 篇3 §4.10",
+        _("客服主管保管登记表,督促办结未完成的求助后由管理处经理归档"),
+    )
+)
+register(
+    Rule(
         "calendar.warn_before_days",
         "integer",
         60,

@@ -3,6 +3,7 @@ from django.contrib import admin
 from core.admin_scoping import ScopedAdminMixin
 from reception.models import (
     DeveloperRepairSlip,
+    HelpRegisterArchive,
     LostItem,
     MajorIncident,
     ReceptionNote,
@@ -56,3 +57,9 @@ class ReceptionNoteAdmin(ReadOnlyRegisterAdmin):
 class RegisterEventAdmin(ReadOnlyRegisterAdmin):
     list_display = ("at", "register", "object_id", "type", "actor")
     list_filter = ("register", "type")
+
+
+@admin.register(HelpRegisterArchive)
+class HelpRegisterArchiveAdmin(ReadOnlyRegisterAdmin):
+    list_display = ("office", "year", "request_count", "archived_at", "archived_by", "keep_until")
+    list_filter = ("office", "year")

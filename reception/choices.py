@@ -12,6 +12,7 @@ class Register(models.TextChoices):
     MAJOR_INCIDENT = "major_incident", _("重大(突发)事件处理记录表")
     REPAIR_SLIP = "repair_slip", _("物业返修联系单")
     RECEPTION_NOTE = "reception_note", _("表扬与建议")
+    HELP_REGISTER_ARCHIVE = "help_archive", _("住户求助登记表归档")
 
 
 class IncidentKind(models.TextChoices):
@@ -62,3 +63,4 @@ class EventType(models.TextChoices):
     PRAISE_VERIFIED = "praise_verified", _("表扬查证")
     SUGGESTION_FORWARDED = "suggestion_forwarded", _("建议上报项目经理")
     NOTE_CLOSED = "note_closed", _("落实完毕")
+    HELP_REGISTER_ARCHIVED = "help_register_archived", _("归档住户求助登记表")

@@ -113,3 +113,9 @@ class ForwardForm(forms.Form):
 
 class OutcomeForm(forms.Form):
     outcome = forms.CharField(label=_("落实情况"), widget=TEXTAREA, required=False)
+
+
+class HelpRegisterArchiveForm(forms.Form):
+    """住户求助登记表归档: the finished year to file (the service refuses anything else)."""
+
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=9999)

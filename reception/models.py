@@ -248,6 +248,53 @@ class RegisterEvent(AppendOnlyModel):
         return f"{self.register}#{self.object_id} {self.get_type_display()}"
 
 
+class HelpRegisterArchive(AppendOnlyModel):
+    """One office's help register (住户求助登记表 / 报事报修登记表) for one finished year, filed
+    at the start of the next year and kept for the policy's years (retention.help_register;
+    000 篇3 §4.10 于次年年初归入管理处统一归档,保存期2年).
+
+    Two files under settings.ARCHIVE_DIR: the register in Excel (its printed columns) and the
+    year's requests with their timelines and deadlines in JSON; the row keeps each file's
+    SHA-256 so `archive_help_register --verify` finds a file changed or lost later. Append-only:
+    the row is the record that the year was archived and is never changed or deleted."""
+
+    office = office_fk("help_register_archives")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    directory = models.CharField(
+        _("归档目录"), max_length=200, help_text=_("相对于归档根目录(ARCHIVE_DIR)")
+    )
+    register_file = models.CharField(_("登记表文件"), max_length=100)
+    register_sha256 = models.CharField(_("登记表文件SHA-256"), max_length=64)
+    data_file = models.CharField(_("数据文件"), max_length=100)
+    data_sha256 = models.CharField(_("数据文件SHA-256"), max_length=64)
+    request_count = models.PositiveIntegerField(_("求助件数"))
+    event_count = models.PositiveIntegerField(_("处理记录条数"))
+    deadline_count = models.PositiveIntegerField(_("时限条数"))
+    retention_years = models.PositiveSmallIntegerField(_("保存年限"))
+    keep_until = models.DateField(_("保存至"))
+    archived_at = models.DateTimeField(_("归档时间"), default=timezone.now)
+    archived_by = user_fk(_("归档人"), help_text=_("空表示系统(命令行)"))
+
+    class Meta:
+        verbose_name = _("住户求助登记表归档")
+        verbose_name_plural = _("住户求助登记表归档")
+        ordering = ["-year", "office_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "year"], name="help_register_archive_once")
+        ]
+
+    def __str__(self):
+        return f"{self.office_id} {self.year}"
+
+    @property
+    def files(self) -> list[tuple[str, str, str]]:
+        """(kind, file name, SHA-256) of each archived file."""
+        return [
+            ("register", self.register_file, self.register_sha256),
+            ("data", self.data_file, self.data_sha256),
+        ]
+
+
 class RegisterAccess(models.Model):
     """No table: holds the permissions to read the registers that have no model of their own —
     the help register (住户求助登记表) and its export, and the on-time report."""

@@ -21,8 +21,21 @@ KEEP_REGISTERS = (
 HELP_REGISTER = ["reception.view_help_register"]
 REPORTS = ["reception.view_on_time_report"]
 VERIFY = ["reception.verify_praise"]
+# The help register's yearly archive (000 篇3 §4.10 归入管理处统一归档): the supervisor, who
+# keeps the register, and leadership read the archives; the office manager files a year.
+VIEW_ARCHIVES = _crud("helpregisterarchive", "view")
+ARCHIVE = _crud("helpregisterarchive", "add")
+ARCHIVE_GRANTS = {
+    "general_manager": VIEW_ARCHIVES,
+    "vice_president": VIEW_ARCHIVES,
+    "quality_department": VIEW_ARCHIVES,
+    "office_manager": VIEW_ARCHIVES + ARCHIVE,
+    "assistant_manager": VIEW_ARCHIVES,
+    "cs_supervisor": VIEW_ARCHIVES,
+}
 
-ROLE_GRANTS = {
+# Granted by migration 0002 (before the archive model existed).
+REGISTER_GRANTS = {
     "general_manager": VIEW_REGISTERS + HELP_REGISTER + REPORTS,
     "vice_president": VIEW_REGISTERS + HELP_REGISTER + REPORTS,
     "quality_department": VIEW_REGISTERS + HELP_REGISTER + REPORTS,
@@ -38,4 +51,10 @@ ROLE_GRANTS = {
     "security_guard": _crud("lostitem", "view", "add"),
     "engineering_supervisor": _crud("majorincident", "view", "add")
     + _crud("developerrepairslip", "view"),
+}
+
+# Everything, for organization.roles.sync_roles.
+ROLE_GRANTS = {
+    role: REGISTER_GRANTS.get(role, []) + ARCHIVE_GRANTS.get(role, [])
+    for role in {**REGISTER_GRANTS, **ARCHIVE_GRANTS}
 }

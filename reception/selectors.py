@@ -11,6 +11,7 @@ from django.utils import timezone
 from organization.scoping import scope_for
 from reception.models import (
     DeveloperRepairSlip,
+    HelpRegisterArchive,
     LostItem,
     MajorIncident,
     ReceptionNote,
@@ -198,3 +199,61 @@ def help_register(*, user, filters, office) -> QuerySet:
         .prefetch_related("deadlines")
         .order_by("received_at", "id")
     )
+
+
+# --- 住户求助登记表归档 (the yearly archive) -----------------------------------------------------
+
+
+def year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
+    """Local midnight of 1 January and of the next 1 January: a range on received_at, so the
+    index sr_register (office, received_at) serves it."""
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime(year, 1, 1, tzinfo=tz)
+    return start, datetime.datetime(year + 1, 1, 1, tzinfo=tz)
+
+
+def help_register_year(*, office, year: int) -> QuerySet:
+    """Every request the office received in the year, in register order, with what the
+    register's columns and the JSON archive read. Not scoped: the archive service has checked
+    the actor's authority and office before it reads."""
+    from service_requests.models import ServiceRequest
+
+    start, end = year_bounds(year)
+    return (
+        ServiceRequest.objects.filter(office=office, received_at__gte=start, received_at__lt=end)
+        .select_related(
+            "household__unit__building__estate",
+            "assigned_department",
+            "assignee__staff",
+            "entered_by__staff",
+            "referred_to",
+        )
+        .order_by("received_at", "id")
+    )
+
+
+def help_register_year_open(*, office, year: int) -> QuerySet:
+    """The year's requests not yet closed, referred or cancelled (they block the archive)."""
+    from service_requests.choices import OPEN_STATUSES
+
+    start, end = year_bounds(year)
+    from service_requests.models import ServiceRequest
+
+    return ServiceRequest.objects.filter(
+        office=office, received_at__gte=start, received_at__lt=end, status__in=OPEN_STATUSES
+    ).order_by("received_at", "id")
+
+
+def help_register_archive_list(*, user, office_id: int | None = None) -> QuerySet:
+    qs = _scoped(HelpRegisterArchive, user)
+    if office_id:
+        qs = qs.filter(office_id=office_id)
+    return qs.select_related("office", "archived_by__staff").order_by("-year", "office__name")
+
+
+def help_register_archive_get(*, user, pk) -> HelpRegisterArchive:
+    return _get(_scoped(HelpRegisterArchive, user).select_related("office"), pk)
+
+
+def help_register_archive_find(*, office, year: int) -> HelpRegisterArchive | None:
+    return HelpRegisterArchive.objects.filter(office=office, year=year).first()

@@ -23,6 +23,7 @@ from reception.choices import EventType, IncidentKind, NoteKind, Register, SlipS
 from reception.models import (
     TEXT_MAX_LENGTH,
     DeveloperRepairSlip,
+    HelpRegisterArchive,
     LostItem,
     MajorIncident,
     ReceptionNote,
@@ -38,6 +39,7 @@ REGISTER_OF = {
     MajorIncident: Register.MAJOR_INCIDENT,
     DeveloperRepairSlip: Register.REPAIR_SLIP,
     ReceptionNote: Register.RECEPTION_NOTE,
+    HelpRegisterArchive: Register.HELP_REGISTER_ARCHIVE,
 }
 
 
@@ -647,3 +649,120 @@ def note_close(*, actor, note: ReceptionNote, outcome: str, now=None):
     note.save(update_fields=["outcome", "closed_at"])
     _event(note, EventType.NOTE_CLOSED, actor, at=now, note=text)
     return note
+
+
+# --- 住户求助登记表归档 (000 篇3 §4.10: 于次年年初归入管理处统一归档,保存期2年) ----------------
+
+FIRST_ARCHIVE_YEAR = 2000
+OPEN_NUMBERS_SHOWN = 5
+
+
+@transaction.atomic
+def help_register_archive(*, actor, office, year: int, now=None) -> HelpRegisterArchive:
+    """File one office's help register for a finished year: the register in Excel and every
+    request of the year with its timeline and deadlines in JSON, under settings.ARCHIVE_DIR,
+    each file's SHA-256 kept on the archive row, with a register event.
+
+    `actor` None is the system (the command line without --by). Refused, with nothing written:
+    the current or a future year (not over yet), a year already archived (says where), and a
+    year with requests still open (how many, and the first numbers), which staff must close or
+    refer first. No request is changed or deleted: the database keeps them all."""
+    from organization.models import ManagementOffice
+    from policies.selectors import policy_for_office
+    from reception import archive, selectors
+
+    if actor is not None:
+        require_perm(actor, "reception.add_helpregisterarchive", action=_("归档住户求助登记表"))
+        require_office_in_scope(actor, office.pk)
+    now = _now(now)
+    # One archive at a time per office: the second waits here, then finds the first one's row.
+    office = ManagementOffice.objects.select_for_update().get(pk=office.pk)
+    if year < FIRST_ARCHIVE_YEAR:
+        raise ApplicationError(
+            _("年度不正确:%(year)s") % {"year": year},
+            code="invalid_year",
+            field_errors={"year": [_("年度不正确:%(year)s") % {"year": year}]},
+        )
+    this_year = timezone.localdate(now).year
+    if year >= this_year:
+        message = _(
+            "%(year)s年尚未结束:住户求助登记表于次年年初归档,请于%(next)s年1月1日起再归档。"
+        ) % {"year": year, "next": year + 1}
+        raise ApplicationError(message, code="year_not_over", field_errors={"year": [message]})
+    done = selectors.help_register_archive_find(office=office, year=year)
+    if done is not None:
+        message = _("%(office)s %(year)s年的住户求助登记表已于%(at)s归档,归档目录:%(path)s") % {
+            "office": office.name,
+            "year": year,
+            "at": f"{timezone.localtime(done.archived_at):%Y-%m-%d %H:%M}",
+            "path": done.directory,
+        }
+        raise ApplicationError(
+            message,
+            code="already_archived",
+            field_errors={"year": [message]},
+            extra={"archive_id": done.pk, "directory": str(archive.file_path(done, ""))},
+        )
+    still_open = selectors.help_register_year_open(office=office, year=year)
+    count = still_open.count()
+    if count:
+        numbers = [r.number for r in still_open[:OPEN_NUMBERS_SHOWN]]
+        shown = "、".join(numbers) + (_("等") if count > len(numbers) else "")
+        message = _("%(year)s年还有%(n)s件求助未办结(%(numbers)s),请先办结或转介后再归档。") % {
+            "year": year,
+            "n": count,
+            "numbers": shown,
+        }
+        raise ApplicationError(
+            message,
+            code="requests_open",
+            field_errors={"year": [message]},
+            extra={"count": count, "numbers": numbers},
+        )
+
+    retention = policy_for_office(office).integer("retention.help_register")
+    content = archive.build(office=office, year=year, now=now)
+    directory = archive.relative_directory(office, year)
+    stem = archive.file_stem(office, year)
+    files = {f"{stem}.xlsx": content.register, f"{stem}.json": content.data}
+    written = archive.write_files(archive.archive_root() / directory, files)
+    try:
+        row = HelpRegisterArchive.objects.create(
+            office=office,
+            year=year,
+            directory=directory,
+            register_file=f"{stem}.xlsx",
+            register_sha256=archive.sha256(content.register),
+            data_file=f"{stem}.json",
+            data_sha256=archive.sha256(content.data),
+            request_count=content.request_count,
+            event_count=content.event_count,
+            deadline_count=content.deadline_count,
+            retention_years=retention,
+            keep_until=archive.keep_until(year, retention),
+            archived_at=now,
+            archived_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        _event(
+            row,
+            EventType.HELP_REGISTER_ARCHIVED,
+            actor,
+            at=now,
+            note=_("归档%(year)s年住户求助登记表,共%(n)s件求助")
+            % {"year": year, "n": row.request_count},
+            data={
+                "year": year,
+                "directory": directory,
+                "files": {name: sha for _kind, name, sha in row.files},
+                "requests": row.request_count,
+                "events": row.event_count,
+                "deadlines": row.deadline_count,
+                "keep_until": row.keep_until.isoformat(),
+            },
+        )
+    except BaseException:
+        archive.remove_files(written)  # nothing recorded: leave no file behind either
+        raise
+    # Should an outer transaction roll back later, the files stay without a row: they are not
+    # an archive (nothing lists them) and the next attempt writes them again.
+    return row

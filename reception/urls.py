@@ -7,6 +7,12 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("help-register/", views.help_register, name="help_register"),
     path("help-register.xlsx", views.help_register_xlsx, name="help_register_xlsx"),
+    path("help-register/archives/", views.archive_list, name="archive_list"),
+    path(
+        "help-register/archives/<int:pk>/<slug:kind>/",
+        views.archive_download,
+        name="archive_download",
+    ),
     path("lost-items/", views.lost_item_list, name="lost_item_list"),
     path("lost-items.xlsx", views.lost_item_xlsx, name="lost_item_xlsx"),
     path("lost-items/new/", views.lost_item_create, name="lost_item_create"),

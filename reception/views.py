@@ -170,6 +170,80 @@ def help_register_xlsx(request):
     return _xlsx(content, name)
 
 
+# --- 住户求助登记表归档 (000 篇3 §4.10) ----------------------------------------------------------
+
+
+@login_required
+@permission_required("reception.view_helpregisterarchive", raise_exception=True)
+def archive_list(request):
+    """An office's archived years with their files; the office manager files a finished year
+    here through the same service as `manage.py archive_help_register`."""
+    from reception import archive
+
+    offices = list(office_list(user=request.user))
+    if not offices:
+        raise Http404
+    office_id = _int(request.GET.get("office") or request.POST.get("office"))
+    office = next((o for o in offices if o.pk == office_id), offices[0])
+    today = timezone.localdate()
+    may_archive = request.user.has_perm("reception.add_helpregisterarchive")
+    form = forms.HelpRegisterArchiveForm(request.POST or None, initial={"year": today.year - 1})
+    if request.method == "POST":
+        if not may_archive:
+            raise _forbidden()
+        target = f"{reverse('reception:archive_list')}?office={office.pk}"
+        done = _act(
+            request,
+            form,
+            lambda data: services.help_register_archive(
+                actor=request.user, office=office, year=data["year"]
+            ),
+            _("已归档住户求助登记表。"),
+            target,
+        )
+        if done:
+            return done
+    archives = list(selectors.help_register_archive_list(user=request.user, office_id=office.pk))
+    verified = bool(request.GET.get("verify"))
+    for row in archives:
+        checks = {c.name: c for c in archive.verify(row)} if verified else {}
+        row.file_rows = [(kind, name, sha, checks.get(name)) for kind, name, sha in row.files]
+    return render(
+        request,
+        "reception/archive_list.html",
+        {
+            "offices": offices,
+            "office": office,
+            "archives": archives,
+            "verified": verified,
+            "today": today,
+            "form": form if may_archive else None,
+        },
+    )
+
+
+@login_required
+@permission_required("reception.view_helpregisterarchive", raise_exception=True)
+def archive_download(request, pk, kind):
+    """One archived file, to a user who may see the office (another office's: 404)."""
+    from django.http import FileResponse
+
+    from reception import archive
+
+    row = selectors.help_register_archive_get(user=request.user, pk=pk)
+    names = {k: name for k, name, _sha in row.files}
+    if kind not in names:
+        raise Http404
+    path = archive.file_path(row, names[kind])
+    if not path.is_file():
+        raise Http404
+    shown = {
+        "register": f"{row.office.name}_住户求助登记表_{row.year}.xlsx",
+        "data": f"{row.office.name}_住户求助登记表_{row.year}.json",
+    }[kind]
+    return FileResponse(path.open("rb"), as_attachment=True, filename=shown)
+
+
 # --- 失物招领登记表 ------------------------------------------------------------------------------
 
 

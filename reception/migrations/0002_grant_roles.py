@@ -2,13 +2,13 @@
 
 from django.db import migrations
 
-from reception.permissions import ROLE_GRANTS
+from reception.permissions import REGISTER_GRANTS
 
 
 def grant(apps, schema_editor):
     from organization.roles import grant_role_permissions
 
-    grant_role_permissions(apps, ROLE_GRANTS)
+    grant_role_permissions(apps, REGISTER_GRANTS)
 
 
 class Migration(migrations.Migration):

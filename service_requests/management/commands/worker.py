@@ -1,7 +1,8 @@
 """`manage.py worker` (also `bin/estatedesk worker`): the background process beside the web
 server. Each cycle sweeps deadlines (escalations), reminds about repair
 slips to send or chase (reception.deadlines), reminds about missing duty rosters and
-unsigned duty logs (duty.jobs) and sends due notifications from the outbox.
+unsigned duty logs (duty.jobs), about last year's help register not archived yet
+(reception.jobs, from January) and sends due notifications from the outbox.
 
     worker                 run until stopped (SIGTERM/SIGINT finish the current cycle)
     worker --once          one cycle, then exit (cron, tests)
@@ -20,6 +21,7 @@ from complaints.jobs import remind_complaint_reports
 from duty.jobs import sweep_duty
 from notifications.services import outbox_deliver_due
 from reception.deadlines import sweep_repair_slips
+from reception.jobs import remind_help_register_archive
 from service_requests.deadlines import sweep_deadlines
 
 
@@ -63,12 +65,14 @@ class Command(BaseCommand):
         duty = sweep_duty(now)
         sweep_complaints(now)
         remind_complaint_reports(now)
+        archive_reminders = remind_help_register_archive(now)
         sent = outbox_deliver_due(now=now)
         self.stdout.write(
             f"{timezone.localtime(now):%Y-%m-%d %H:%M:%S} sweep: {sweep.missed} missed, "
             f"{sweep.escalated} escalated, {sweep.notifications} queued; "
             f"repair slips: {slips.count} reminded; "
             f"duty: {duty.reminders} reminders; "
+            f"register archive: {archive_reminders} reminders; "
             f"{sent} sent ({time.monotonic() - started:.2f}s)"
         )
 
