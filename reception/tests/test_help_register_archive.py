@@ -361,3 +361,24 @@ def test_the_reminder_waits_for_the_policy_day(supervisor, manager, office, year
     )
     assert remind_help_register_archive(at(2026, 1, 9, 8, 0)) == 0
     assert remind_help_register_archive(at(2026, 1, 10, 8, 0)) == 1
+
+
+def test_a_failure_after_writing_leaves_no_file_and_no_row(
+    manager, office, year_2025, archive_dir, monkeypatch
+):
+    """Whole or nothing: if recording the archive fails, the files just written are removed."""
+    from reception import services as reception_services
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(reception_services, "_event", broken)
+    with pytest.raises(RuntimeError):
+        help_register_archive(actor=manager, office=office, year=2025, now=ARCHIVED_ON)
+    assert _state() == (0, 0) and _files(archive_dir) == []
+
+
+def test_the_worker_cycle_sends_the_reminder(supervisor, office, year_2025):
+    call_command("worker", once=True, now="2026-01-02T09:00:00+08:00")
+    call_command("worker", once=True, now="2026-01-03T09:00:00+08:00")
+    assert OutboxMessage.objects.filter(recipient=supervisor).count() == 1
