@@ -122,9 +122,33 @@ class DecideForm(forms.Form):
     note = forms.CharField(label=_("审批意见"), required=False)
 
 
+def _staff_label(user):
+    return getattr(getattr(user, "staff", None), "name", user.username)
+
+
 class FollowUpForm(forms.Form):
     satisfaction = forms.ChoiceField(label=_("回访结果"), choices=Satisfaction.choices)
     comment = forms.CharField(label=_("回访意见"), required=False)
+    visited_by = forms.ModelChoiceField(
+        label=_("回访人"), queryset=None, required=False, help_text=_("不选则为本人")
+    )
+    visited_at = forms.DateTimeField(
+        label=_("回访时间"), required=False, help_text=_("不填则为现在")
+    )
+
+    def __init__(self, *args, users, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["visited_by"].queryset = users
+        self.fields["visited_by"].label_from_instance = _staff_label
+
+
+class VisitAssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(label=_("回访负责人"), queryset=None)
+
+    def __init__(self, *args, users, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = users
+        self.fields["assignee"].label_from_instance = _staff_label
 
 
 class CloseForm(forms.Form):

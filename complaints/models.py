@@ -137,8 +137,11 @@ class Complaint(models.Model):
     told_by = _user(_("通报人"))
     answered_at = models.DateTimeField(_("首次明确答复时间"), null=True, blank=True)
 
-    # Follow-up visit (000 篇10 §4.7)
+    # Follow-up visit (000 篇10 §4.7): scheduled when the resident is told the result (a
+    # COMPLAINT_FOLLOW_UP deadline, complaint.follow_up.within) and assigned to a staff member;
+    # follow_up_due_at is set while a planned visit is pending, cleared when it is recorded.
     follow_up_by = _user(_("回访负责人"))
+    follow_up_due_at = models.DateTimeField(_("计划回访期限"), null=True, blank=True)
     visited_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
     visited_by = _user(_("回访人"))
     satisfaction = models.CharField(
@@ -155,6 +158,11 @@ class Complaint(models.Model):
         indexes = [
             models.Index(fields=["office", "received_at"], name="complaint_office_received"),
             models.Index(fields=["office", "closed_at"], name="complaint_office_closed"),
+            models.Index(
+                fields=["follow_up_by", "follow_up_due_at"],
+                name="complaint_follow_up_pending",
+                condition=models.Q(follow_up_due_at__isnull=False),
+            ),
         ]
         permissions = [("view_complaint_report", _("查看投诉统计"))]
 

@@ -213,6 +213,18 @@ register(
 )
 register(
     Rule(
+        "complaint.follow_up.within",
+        "duration",
+        Duration(3, "calendar_days"),
+        _("通报处理结果后安排回访的时限"),
+        "SOP.md §3; 000 篇10 §4.7 (处理完毕后安排合适人员回访); 004 篇4 §4.9 (安排专人回访); "
+        "期限为管理处自定",
+        _("默认3个自然日(第3天24:00前);须回访的投诉通报住户后自动安排并指派"),
+        units=DAY_UNITS,
+    )
+)
+register(
+    Rule(
         "complaint.valid_rate_target_permille",
         "integer",
         10,

@@ -58,6 +58,7 @@ def complaint_get(*, user, pk: int) -> Complaint:
             "judged_by__staff",
             "told_by__staff",
             "visited_by__staff",
+            "follow_up_by__staff",
         )
         .prefetch_related(
             Prefetch("steps", queryset=ComplaintStep.objects.select_related("done_by__staff")),
@@ -68,7 +69,9 @@ def complaint_get(*, user, pk: int) -> Complaint:
                 ),
             ),
             Prefetch("members", queryset=Complaint.objects.select_related("request__household")),
-            Prefetch("request__deadlines", queryset=Deadline.objects.order_by("due_at", "id")),
+            Prefetch(
+                "request__deadlines", queryset=Deadline.objects.order_by("due_at", "round", "id")
+            ),
         )
         .filter(pk=pk)
         .first()
@@ -80,3 +83,21 @@ def complaint_get(*, user, pk: int) -> Complaint:
 
 def complaint_for_request(*, request_id: int) -> Complaint | None:
     return Complaint.objects.filter(request_id=request_id).first()
+
+
+VISIT_TABS = ("mine", "unassigned", "all")
+
+
+def follow_up_list(*, user, tab: str = "mine") -> QuerySet[Complaint]:
+    """Planned follow-up visits not yet recorded (000 篇10 §4.7), soonest due first: the user's
+    own ("我的回访"), the unassigned ones, or all of the user's offices."""
+    qs = (
+        complaint_queryset(user=user)
+        .filter(follow_up_due_at__isnull=False, closed_at__isnull=True)
+        .select_related("request__household__unit__building__estate", "follow_up_by__staff")
+    )
+    if tab == "mine":
+        qs = qs.filter(follow_up_by=user)
+    elif tab == "unassigned":
+        qs = qs.filter(follow_up_by__isnull=True)
+    return qs.order_by("follow_up_due_at", "id")

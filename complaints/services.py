@@ -9,7 +9,7 @@ A refusal raises ApplicationError and changes nothing.
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -358,6 +358,19 @@ def complaint_record(*, actor, request: ServiceRequest, data: ComplaintData, now
         )
     _refresh_next_deadline(request)
     return complaint
+
+
+@transaction.atomic
+def complaint_intake(
+    *, actor, office, intake: request_services.IntakeData, data: ComplaintData, now=None
+) -> Complaint:
+    """A new complaint in one step (SOP.md §3 reception): the category c request (the help
+    desk's intake, its deadlines and register line) and the complaint record, in one
+    transaction — a refusal of either writes nothing."""
+    request = request_services.request_intake(
+        actor=actor, office=office, data=replace(intake, category=Category.COMPLAINT), now=now
+    )
+    return complaint_record(actor=actor, request=request, data=data, now=now)
 
 
 def _reception_is_first_reply(actor, complaint: Complaint, policy: Policy, now) -> None:
@@ -808,7 +821,6 @@ def complaint_tell_resident(*, actor, complaint: Complaint, channel: str, note: 
         fields.append("answered_at")
     complaint.save(update_fields=fields)
     _meet(request, {DeadlineKind.COMPLAINT_TELL_RESIDENT, DeadlineKind.COMPLAINT_ANSWER}, now)
-    _refresh_next_deadline(request)
     _event(
         request,
         EventType.COMPLAINT_RESIDENT_TOLD,
@@ -817,6 +829,12 @@ def complaint_tell_resident(*, actor, complaint: Complaint, channel: str, note: 
         public=note.strip(),
         data={"channel": channel},
     )
+    if follow_up_required(complaint):
+        # 000 篇10 §4.7: the visit is arranged as soon as the handling is complete and told;
+        # whoever told the resident knows the case and takes it unless reassigned.
+        assignee = actor if is_office_staff(actor, complaint.office_id) else None
+        _schedule_follow_up(complaint, assignee, actor, now)
+    _refresh_next_deadline(request)
     return complaint
 
 
@@ -930,12 +948,132 @@ def follow_up_required(complaint: Complaint) -> bool:
     return bool(key and complaint.is_valid and _policy(complaint).value(key).value)
 
 
+def is_office_staff(user, office_id: int) -> bool:
+    """An active staff member of the office (who may be given a follow-up visit)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return Staff.objects.filter(user=user, offices=office_id, user__is_active=True).exists()
+
+
+def _staff_name(user) -> str:
+    staff = Staff.objects.filter(user=user).only("name").first()
+    return staff.name if staff else user.get_username()
+
+
+def _schedule_follow_up(complaint: Complaint, assignee, actor, now) -> None:
+    """Plan the visit (000 篇10 §4.7; 004 篇4 §4.9): a COMPLAINT_FOLLOW_UP deadline by
+    `complaint.follow_up.within` from now (a new round after a reopening), the assignee, a
+    timeline event and a notice to the assignee. The caller holds the lock and refreshes the
+    request's next deadline."""
+    request = complaint.request
+    deadline = _open_round(
+        request,
+        DeadlineKind.COMPLAINT_FOLLOW_UP,
+        "complaint.follow_up.within",
+        now,
+        _policy(complaint),
+    )
+    complaint.follow_up_by = assignee
+    complaint.follow_up_due_at = deadline.due_at
+    complaint.save(update_fields=["follow_up_by", "follow_up_due_at"])
+    _event(
+        request,
+        EventType.COMPLAINT_FOLLOW_UP_SCHEDULED,
+        actor,
+        now,
+        internal=_("安排回访:%(due)s前,回访负责人:%(who)s(%(clause)s)")
+        % {
+            "due": timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M"),
+            "who": _staff_name(assignee) if assignee else _("未指派"),
+            "clause": deadline.clause,
+        },
+        data={
+            "due_at": deadline.due_at.isoformat(),
+            "assignee": getattr(assignee, "pk", None),
+            "policy_key": deadline.policy_key,
+            "round": deadline.round,
+        },
+    )
+    if assignee is not None:
+        _notify_visit(complaint, assignee, now)
+
+
+def _notify_visit(complaint: Complaint, assignee, now) -> None:
+    from notifications.services import notify_users
+
+    request = complaint.request
+    notify_users(
+        office=request.office,
+        users=[assignee],
+        subject=_("回访任务:%(number)s,请于%(due)s前回访")
+        % {
+            "number": request.number,
+            "due": timezone.localtime(complaint.follow_up_due_at).strftime("%Y-%m-%d %H:%M"),
+        },
+        body=complaint.what_happened,
+        link=f"/complaints/{complaint.pk}/",
+        dedupe_key=f"complaint:{complaint.pk}:visit:{complaint.follow_up_due_at.isoformat()}",
+        now=now,
+    )
+
+
+@transaction.atomic
+def complaint_follow_up_assign(*, actor, complaint: Complaint, assignee, now=None) -> Complaint:
+    """Assign or reassign the follow-up visit to a staff member of the office (000 篇10 §4.7
+    安排合适人员回访), with a timeline event and a notice to the new assignee. A complaint whose
+    visit the policy does not require (轻微) gets one planned by the same rule when assigned."""
+    _check(actor, complaint, _("安排回访"))
+    complaint = _lock(complaint)
+    if complaint.closed_at:
+        raise _error(_("投诉已关闭"), code="invalid_transition")
+    if not complaint.told_at:
+        raise _error(_("投诉尚未处理完毕并通报住户,不能安排回访"), code="not_resolved")
+    if complaint.follow_up_due_at is None and complaint.visited_at and complaint.satisfaction:
+        raise _error(_("已回访,无需再安排"), code="invalid_transition")
+    if not is_office_staff(assignee, complaint.office_id):
+        raise _error(_("回访负责人须为本管理处在职员工"), "assignee")
+    now = _now(now)
+    if complaint.follow_up_due_at is None:
+        _schedule_follow_up(complaint, assignee, actor, now)
+        _refresh_next_deadline(complaint.request)
+        return complaint
+    if complaint.follow_up_by_id == assignee.pk:
+        raise _error(_("回访已指派给%(name)s") % {"name": _staff_name(assignee)}, "assignee")
+    before = complaint.follow_up_by
+    complaint.follow_up_by = assignee
+    complaint.save(update_fields=["follow_up_by"])
+    _event(
+        complaint.request,
+        EventType.COMPLAINT_FOLLOW_UP_ASSIGNED,
+        actor,
+        now,
+        internal=_("回访改由%(to)s负责(原:%(from)s)")
+        % {
+            "to": _staff_name(assignee),
+            "from": _staff_name(before) if before else _("未指派"),
+        },
+        data={"from": getattr(before, "pk", None), "to": assignee.pk},
+    )
+    _notify_visit(complaint, assignee, now)
+    return complaint
+
+
 @transaction.atomic
 def complaint_follow_up(
-    *, actor, complaint: Complaint, satisfaction: str, comment: str = "", now=None
+    *,
+    actor,
+    complaint: Complaint,
+    satisfaction: str,
+    comment: str = "",
+    visited_by=None,
+    visited_at=None,
+    now=None,
 ) -> Complaint:
-    """回访 after the resident was told the result; an unsatisfied visit reopens it (the
-    department handles it again and the resident is told again)."""
+    """回访 after the resident was told the result (000 篇10 §4.7): who visited (default the
+    one recording it; a staff member of the office), when (default now; not before the
+    resident was told, not in the future), satisfied or not, comments. It meets the planned
+    visit's deadline; an unsatisfied visit reopens the complaint (the department handles it
+    again, the resident is told again and a new visit is planned)."""
     _check(actor, complaint, _("登记回访"))
     complaint = _lock(complaint)
     if complaint.closed_at:
@@ -945,6 +1083,14 @@ def complaint_follow_up(
     if satisfaction not in Satisfaction.values:
         raise _error(_("请选择回访结果"), "satisfaction")
     now = _now(now)
+    visitor = visited_by or actor
+    if visited_by is not None and not is_office_staff(visited_by, complaint.office_id):
+        raise _error(_("回访人须为本管理处在职员工"), "visited_by")
+    when = visited_at or now
+    if when > now + datetime.timedelta(minutes=1):
+        raise _error(_("回访时间不能晚于现在"), "visited_at")
+    if when < complaint.told_at:
+        raise _error(_("回访时间不能早于通报住户的时间"), "visited_at")
     request = complaint.request
     request_services.request_follow_up(
         actor=actor,
@@ -952,20 +1098,24 @@ def complaint_follow_up(
         version=request.version,
         satisfaction=satisfaction,
         comment=comment,
-        now=now,
+        now=when,
     )
-    complaint.visited_at = now
-    complaint.visited_by = actor
+    _meet(request, {DeadlineKind.COMPLAINT_FOLLOW_UP}, when)
+    complaint.visited_at = when
+    complaint.visited_by = visitor
     complaint.satisfaction = satisfaction
     complaint.visit_comment = comment.strip()
-    fields = ["visited_at", "visited_by", "satisfaction", "visit_comment"]
+    complaint.follow_up_due_at = None
+    fields = ["visited_at", "visited_by", "satisfaction", "visit_comment", "follow_up_due_at"]
     if satisfaction == Satisfaction.UNSATISFIED:
         complaint.slip_returned_at = None
         complaint.told_at = None
         fields += ["slip_returned_at", "told_at"]
     complaint.save(update_fields=fields)
     if satisfaction == Satisfaction.UNSATISFIED:
-        _reopen_resolve_deadline(complaint, actor, now)
+        _reopen_resolve_deadline(complaint, actor, when)
+    else:
+        _refresh_next_deadline(request)
     return complaint
 
 

@@ -8,17 +8,20 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from complaints import forms, services
 from complaints.choices import Handling, Severity, Validity
 from complaints.selectors import (
+    VISIT_TABS,
     ComplaintFilters,
     complaint_for_request,
     complaint_get,
     complaint_list,
     complaint_queryset,
+    follow_up_list,
 )
 from core.authz import ObjectNotFoundError
 from core.decorators import staff_console
@@ -80,6 +83,35 @@ def complaint_list_view(request):
 @login_required
 @permission_required("complaints.view_complaint", raise_exception=True)
 @staff_console
+def follow_up_list_view(request):
+    """我的回访: the planned visits assigned to the user (or unassigned, or all), soonest first."""
+    tab = request.GET.get("tab", "mine")
+    if tab not in VISIT_TABS:
+        tab = "mine"
+    rows = list(follow_up_list(user=request.user, tab=tab)[:PAGE_SIZE])
+    tabs = [("mine", _("我的回访")), ("unassigned", _("未指派")), ("all", _("全部待回访"))]
+    return render(
+        request,
+        "complaints/visits.html",
+        {"rows": rows, "tab": tab, "tabs": tabs, "now": timezone.now()},
+    )
+
+
+def _office_users(office_id):
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(staff__offices=office_id, is_active=True)
+        .select_related("staff")
+        .order_by("staff__name")
+        .distinct()
+    )
+
+
+@login_required
+@permission_required("complaints.view_complaint", raise_exception=True)
+@staff_console
 def complaint_for_request_view(request, request_pk):
     """From the request page: the complaint page, or the reception form for a new one."""
     sr = request_get(user=request.user, pk=request_pk)
@@ -127,7 +159,11 @@ def _forms(complaint, data=None, name=None):
         "tell": forms.TellForm(),
         "extension": forms.ExtensionForm(),
         "decide": forms.DecideForm(),
-        "follow_up": forms.FollowUpForm(),
+        "follow_up": forms.FollowUpForm(users=_office_users(complaint.office_id)),
+        "visit_assign": forms.VisitAssignForm(
+            users=_office_users(complaint.office_id),
+            initial={"assignee": complaint.follow_up_by_id},
+        ),
         "close": forms.CloseForm(),
         "link": forms.LinkForm(),
     }
@@ -136,6 +172,8 @@ def _forms(complaint, data=None, name=None):
         kwargs = {}
         if name == "hand_over":
             kwargs["users"] = _hand_over_users(complaint)
+        if name in ("follow_up", "visit_assign"):
+            kwargs["users"] = _office_users(complaint.office_id)
         if name == "slip":
             kwargs["departments"] = departments
         built[name] = type(form)(data, **kwargs)
@@ -172,6 +210,8 @@ def _run(name, actor, complaint, data):
         )
     elif name == "follow_up":
         services.complaint_follow_up(actor=actor, complaint=complaint, **data)
+    elif name == "visit_assign":
+        services.complaint_follow_up_assign(actor=actor, complaint=complaint, **data)
     elif name == "close":
         services.complaint_close(actor=actor, complaint=complaint, **data)
     elif name == "link":
@@ -222,6 +262,7 @@ ACTIONS = (
     "extension",
     "decide",
     "follow_up",
+    "visit_assign",
     "close",
     "link",
 )

@@ -232,6 +232,7 @@ SPECTACULAR_SETTINGS = {
         "ExtensionStatusEnum": "complaints.choices.ExtensionStatus",
         "ToldChannelEnum": "complaints.choices.ToldChannel",
         "ComplaintSeverityEnum": "complaints.choices.Severity",
+        "ChecklistStepEnum": "complaints.choices.ChecklistStep",
     },
 }
 

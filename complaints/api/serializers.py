@@ -23,13 +23,19 @@ from complaints.choices import (
     ValidKind,
 )
 from complaints.models import Complaint
+from estates.models import Household
+from estates.selectors import household_queryset
+from organization.models import ManagementOffice
+from organization.selectors import office_list
 from service_requests.api.serializers import (
     DeadlineSerializer,
     EventSerializer,
     HouseholdRefSerializer,
     PartySerializer,
+    _ScopedRelatedField,
 )
-from service_requests.choices import Satisfaction, Status
+from service_requests.choices import Channel, Satisfaction, Status
+from service_requests.models import DESCRIPTION_MAX_LENGTH
 from violations.api.serializers import _ScopedHouseholdField
 from violations.choices import SubKind
 
@@ -125,6 +131,12 @@ class ExtensionSerializer(serializers.Serializer):
         return _name(extension.decided_by, self.context.get("names", {}))
 
 
+class ComplaintDeadlineSerializer(DeadlineSerializer):
+    round = serializers.IntegerField(
+        help_text="1 for the first limit of its kind; a reopened complaint's new limit is 2, …"
+    )
+
+
 class ComplaintDetailSerializer(ComplaintRowSerializer):
     """One complaint with its checklist, extensions, collective members and its request's
     deadlines (each with the SOP clause that set it) and timeline."""
@@ -154,7 +166,11 @@ class ComplaintDetailSerializer(ComplaintRowSerializer):
     )
     steps = ComplaintStepSerializer(many=True, read_only=True)
     extensions = ExtensionSerializer(many=True, read_only=True)
-    deadlines = DeadlineSerializer(source="request.deadlines", many=True, read_only=True)
+    deadlines = ComplaintDeadlineSerializer(source="request.deadlines", many=True, read_only=True)
+    follow_up_by_name = serializers.SerializerMethodField(
+        help_text="Who is to make the planned follow-up visit"
+    )
+    visited_by_name = serializers.SerializerMethodField(help_text="Who made the visit")
     timeline = EventSerializer(source="request.events", many=True, read_only=True)
 
     class Meta:
@@ -183,7 +199,12 @@ class ComplaintDetailSerializer(ComplaintRowSerializer):
             "told_channel",
             "told_note",
             "answered_at",
+            "follow_up_by",
+            "follow_up_by_name",
+            "follow_up_due_at",
             "visited_at",
+            "visited_by",
+            "visited_by_name",
             "satisfaction",
             "visit_comment",
             "follow_up_required",
@@ -193,6 +214,12 @@ class ComplaintDetailSerializer(ComplaintRowSerializer):
             "deadlines",
             "timeline",
         ]
+
+    def get_follow_up_by_name(self, complaint) -> str | None:
+        return _name(complaint.follow_up_by, self.context.get("names", {}))
+
+    def get_visited_by_name(self, complaint) -> str | None:
+        return _name(complaint.visited_by, self.context.get("names", {}))
 
     def get_follow_up_required(self, complaint) -> bool:
         from complaints.services import follow_up_required
@@ -291,6 +318,169 @@ class ExtensionDecideSerializer(serializers.Serializer):
 class ComplaintFollowUpSerializer(serializers.Serializer):
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
+    visited_by = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        help_text="User id of who visited (a staff member of the office); default: you",
+    )
+    visited_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="When; default now. Not before the resident was told, not in the future",
+    )
+
+
+class VisitAssignSerializer(serializers.Serializer):
+    assignee = serializers.IntegerField(
+        min_value=1, help_text="User id of a staff member of the complaint's office"
+    )
+
+
+class ChecklistStepInputSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=ChecklistStep.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+
+
+class HandOverSerializer(serializers.Serializer):
+    to_user = serializers.IntegerField(
+        min_value=1,
+        help_text="User id of the person the policy names (重大: office manager; 重要: "
+        "supervisor) in the complaint's office",
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ComplaintIntakeSerializer(serializers.Serializer):
+    """The help desk's intake of the new category c request (service_requests IntakeData)."""
+
+    channel = serializers.ChoiceField(
+        choices=Channel.choices, error_messages={"invalid_choice": _("请选择受理渠道")}
+    )
+    description = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=DESCRIPTION_MAX_LENGTH,
+        help_text="The register line; default: what_happened",
+    )
+    household = _ScopedRelatedField(
+        household_queryset,
+        Household,
+        required=False,
+        allow_null=True,
+        default=None,
+        error_messages={"does_not_exist": _("住户不存在")},
+        help_text="The complaining household (id from /households/)",
+    )
+    office = _ScopedRelatedField(
+        office_list,
+        ManagementOffice,
+        required=False,
+        allow_null=True,
+        default=None,
+        error_messages={"does_not_exist": _("管理处不存在")},
+        help_text="Only without a household; defaults to the user's only office",
+    )
+    location = serializers.CharField(required=False, allow_blank=True, default="")
+    contact_name = serializers.CharField(
+        required=False, allow_blank=True, max_length=50, default=""
+    )
+    contact_phone = serializers.CharField(
+        required=False, allow_blank=True, max_length=30, default=""
+    )
+    received_at = serializers.DateTimeField(
+        required=False, allow_null=True, default=None, help_text="Default now"
+    )
+
+
+class ComplaintCreateSerializer(serializers.Serializer):
+    """The reception record (000 篇10 §4.3.1) on an existing category c request (`request`) or
+    on a new one received now (`intake`) — exactly one of the two."""
+
+    request = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        help_text="Id of a category c request of your offices without a complaint record",
+    )
+    intake = ComplaintIntakeSerializer(required=False, allow_null=True, default=None)
+    what_happened = serializers.CharField(max_length=2000, help_text="事件经过")
+    event_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    event_place = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=200
+    )
+    complained_party = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=100
+    )
+    complained_department = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1
+    )
+    resident_demand = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=1000
+    )
+    apologised = serializers.BooleanField(
+        required=False, default=False, help_text="Apologised on behalf of the department"
+    )
+    emergency = serializers.ChoiceField(
+        choices=Emergency.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="An emergency makes the complaint 重大 at once",
+    )
+
+    def validate(self, attrs):
+        if (attrs.get("request") is None) == (attrs.get("intake") is None):
+            message = _("请给出已受理的投诉类求助(request)或新受理的投诉(intake),二者选一")
+            raise serializers.ValidationError({"request": [message]})
+        return attrs
+
+
+class VisitRowSerializer(serializers.ModelSerializer):
+    """A planned follow-up visit not yet recorded."""
+
+    number = serializers.CharField(source="request.number", read_only=True)
+    household = HouseholdRefSerializer(source="request.household", read_only=True, allow_null=True)
+    contact_phone = serializers.CharField(source="request.contact_phone", read_only=True)
+    severity = serializers.ChoiceField(choices=Severity.choices, allow_blank=True, read_only=True)
+    severity_display = serializers.CharField(source="get_severity_display", read_only=True)
+    follow_up_by_name = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField(help_text="Its planned date has passed")
+
+    class Meta:
+        model = Complaint
+        fields = [
+            "id",
+            "number",
+            "household",
+            "contact_phone",
+            "what_happened",
+            "severity",
+            "severity_display",
+            "follow_up_due_at",
+            "follow_up_by",
+            "follow_up_by_name",
+            "overdue",
+        ]
+
+    def get_follow_up_by_name(self, complaint) -> str | None:
+        return _name(complaint.follow_up_by, self.context.get("names", {}))
+
+    def get_overdue(self, complaint) -> bool:
+        return complaint.follow_up_due_at < self.context["now"]
+
+
+class VisitFilterSerializer(serializers.Serializer):
+    tab = serializers.ChoiceField(
+        choices=[("mine", "mine"), ("unassigned", "unassigned"), ("all", "all")],
+        required=False,
+        default="mine",
+        help_text="mine (我的回访), unassigned, or all of your offices",
+    )
 
 
 class CloseSerializer(serializers.Serializer):

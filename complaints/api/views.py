@@ -8,13 +8,14 @@ approving an extension is a 403 with the service's message, closing before the r
 told a 400 `resident_not_told`.
 """
 
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
@@ -25,7 +26,11 @@ from core.api.schema import ErrorSerializer, error_responses
 from core.api.utils import validated_query_params
 from core.exceptions import ApplicationError
 from organization.models import EXTERNAL_DEPARTMENT_KINDS, Department, Staff
+from organization.selectors import office_list
+from service_requests.choices import Category
 from service_requests.models import RequestEvent
+from service_requests.selectors import request_queryset
+from service_requests.services import IntakeData
 
 COMPLAINTS = ["complaints"]
 VIEW = "complaints.view_complaint"
@@ -92,6 +97,61 @@ def _run_slip(view, actor, complaint, data):
     )
 
 
+def _user(pk):
+    """An active user by id, or None; the service decides whether they may take the task (the
+    same refusal whether the id is unknown or of someone who may not)."""
+    if pk is None:
+        return None
+    return get_user_model().objects.filter(pk=pk, is_active=True).first()
+
+
+def _run_hand_over(view, actor, complaint, data):
+    services.complaint_hand_over(
+        actor=actor, complaint=complaint, to_user=_user(data["to_user"]), note=data["note"]
+    )
+
+
+def _run_assign(view, actor, complaint, data):
+    services.complaint_follow_up_assign(
+        actor=actor, complaint=complaint, assignee=_user(data["assignee"])
+    )
+
+
+def _run_follow_up(view, actor, complaint, data):
+    visited_by = None
+    if data["visited_by"] is not None:
+        visited_by = _user(data["visited_by"])
+        if visited_by is None:
+            message = _("回访人须为本管理处在职员工")
+            raise ApplicationError(message, field_errors={"visited_by": [message]})
+    services.complaint_follow_up(
+        actor=actor,
+        complaint=complaint,
+        satisfaction=data["satisfaction"],
+        comment=data["comment"],
+        visited_by=visited_by,
+        visited_at=data["visited_at"],
+    )
+
+
+def _field_error(field: str, message: str) -> ApplicationError:
+    return ApplicationError(message, field_errors={field: [message]})
+
+
+def _complained_department(data, office_id):
+    pk = data.pop("complained_department")
+    if pk is None:
+        return None
+    department = (
+        Department.objects.filter(pk=pk, office_id=office_id, is_active=True)
+        .exclude(kind__in=EXTERNAL_DEPARTMENT_KINDS)
+        .first()
+    )
+    if department is None:
+        raise _field_error("complained_department", _("请选择本管理处的部门"))
+    return department
+
+
 def _run_decide(view, actor, complaint, data, extension_id):
     extension = complaint.extensions.filter(pk=extension_id).first()
     if extension is None:
@@ -132,8 +192,12 @@ class ComplaintViewSet(viewsets.GenericViewSet):
             "extensions",
             "decide_extension",
             "follow_up",
+            "visit_assign",
+            "steps",
+            "hand_over",
             "close",
             "link",
+            "visits",
         )
     }
 
@@ -162,6 +226,7 @@ class ComplaintViewSet(viewsets.GenericViewSet):
             + [step.done_by_id for step in complaint.steps.all()]
             + [x.requested_by_id for x in complaint.extensions.all()]
             + [x.decided_by_id for x in complaint.extensions.all()]
+            + [complaint.follow_up_by_id, complaint.visited_by_id]
         )
         data = s.ComplaintDetailSerializer(complaint, context=self._context(names)).data
         return Response(data)
@@ -203,6 +268,83 @@ class ComplaintViewSet(viewsets.GenericViewSet):
         collective complaint, and its request's deadlines (each with the SOP clause that set
         it) and timeline."""
         return self._detail_response(kwargs["pk"])
+
+    @extend_schema(
+        summary="Planned follow-up visits (我的回访)",
+        parameters=[s.VisitFilterSerializer],
+        responses={200: s.VisitRowSerializer, **error_responses(400, 401, 403)},
+    )
+    @action(detail=False, methods=["get"], url_path="visits")
+    def visits(self, request):
+        """Follow-up visits planned and not yet recorded (000 篇10 §4.7), soonest first: yours
+        (`tab=mine`, the default), the unassigned ones, or all of your offices."""
+        params = validated_query_params(s.VisitFilterSerializer, request)
+        page = self.paginate_queryset(
+            selectors.follow_up_list(user=request.user, tab=params["tab"])
+        )
+        names = _staff_names([complaint.follow_up_by_id for complaint in page])
+        rows = s.VisitRowSerializer(page, many=True, context=self._context(names))
+        return self.get_paginated_response(rows.data)
+
+    # --- reception ------------------------------------------------------------------------------
+
+    @extend_schema(
+        summary="Record a complaint (投诉登记)",
+        request=s.ComplaintCreateSerializer,
+        responses={
+            201: s.ComplaintDetailSerializer,
+            **error_responses(400, 401),
+            403: OpenApiResponse(response=ErrorSerializer, description="无权登记投诉或受理求助"),
+        },
+    )
+    def create(self, request, *args, **kwargs):
+        """The reception record (000 篇10 §4.3.1: time and place, who or which department, what
+        happened, the resident's demand, the apology) on a category c request already received
+        (`request`), or on a new one received with it (`intake`, one transaction). It opens the
+        15-minute slip limit; the record with the apology is the first reply (SOP.md §3); an
+        emergency is 重大 at once. Refusals write nothing."""
+        data = self._parse(s.ComplaintCreateSerializer)
+        request_id = data.pop("request")
+        intake = data.pop("intake")
+        if request_id is not None:
+            sr = (
+                request_queryset(user=request.user)
+                .filter(pk=request_id)
+                .select_related("office")
+                .first()
+            )
+            if sr is None:
+                raise _field_error("request", _("求助不存在"))
+            if sr.category != Category.COMPLAINT:
+                raise _field_error("request", _("只有“c 投诉”类求助才能按投诉规程处理"))
+            department = _complained_department(data, sr.office_id)
+            complaint = services.complaint_record(
+                actor=request.user,
+                request=sr,
+                data=services.ComplaintData(**data, complained_department=department),
+            )
+        else:
+            household = intake["household"]
+            office = intake.pop("office") or (household.office if household else None)
+            if office is None:
+                office = self._only_office()
+            department = _complained_department(data, office.pk)
+            intake["description"] = intake["description"] or data["what_happened"]
+            complaint = services.complaint_intake(
+                actor=request.user,
+                office=office,
+                intake=IntakeData(category=Category.COMPLAINT, **intake),
+                data=services.ComplaintData(**data, complained_department=department),
+            )
+        response = self._detail_response(complaint.pk)
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
+    def _only_office(self):
+        offices = list(office_list(user=self.request.user)[:2])
+        if len(offices) != 1:
+            raise _field_error("office", _("请选择管理处(公共区域报事须指明管理处)"))
+        return offices[0]
 
     # --- the procedure --------------------------------------------------------------------------
 
@@ -266,11 +408,35 @@ class ComplaintViewSet(viewsets.GenericViewSet):
         "follow_up",
         url_path="follow-up",
         input_serializer=s.ComplaintFollowUpSerializer,
-        run=lambda v, actor, c, data: services.complaint_follow_up(
+        run=_run_follow_up,
+        summary="Record the follow-up visit (回访)",
+        doc=services.complaint_follow_up.__doc__,
+    )
+    visit_assign = _action(
+        "visit_assign",
+        url_path="follow-up/assign",
+        input_serializer=s.VisitAssignSerializer,
+        run=_run_assign,
+        summary="Assign or reassign the follow-up visit (安排/改派回访)",
+        doc=services.complaint_follow_up_assign.__doc__,
+    )
+    steps = _action(
+        "steps",
+        url_path="steps",
+        input_serializer=s.ChecklistStepInputSerializer,
+        run=lambda v, actor, c, data: services.complaint_step_done(
             actor=actor, complaint=c, **data
         ),
-        summary="Follow-up visit (回访)",
-        doc=services.complaint_follow_up.__doc__,
+        summary="Tick a step of 五清楚一报告",
+        doc=services.complaint_step_done.__doc__,
+    )
+    hand_over = _action(
+        "hand_over",
+        url_path="hand-over",
+        input_serializer=s.HandOverSerializer,
+        run=_run_hand_over,
+        summary="Hand over to the responsible person (呈送责任人)",
+        doc=services.complaint_hand_over.__doc__,
     )
     close = _action(
         "close",

@@ -128,6 +128,14 @@ def test_each_round_met_on_time_counts_on_time(
     )
     assert [(d.round, d.on_time) for d in tell] == [(1, True), (2, True)]
     assert [d.on_time for d in _resolve_rounds(complaint)] == [True, True]
+    complaint_follow_up(
+        actor=receptionist,
+        complaint=Complaint.objects.get(pk=complaint.pk),
+        satisfaction=Satisfaction.SATISFIED,
+        now=days(3),
+    )
+    visits = complaint.request.deadlines.filter(kind=DeadlineKind.COMPLAINT_FOLLOW_UP)
+    assert [(d.round, d.on_time) for d in visits.order_by("round")] == [(1, True), (2, True)]
     summary = complaint_summary(user=supervisor, now=days(10), **MARCH)
     assert (summary.total, summary.on_time) == (1, 1)
     total = on_time_total(
