@@ -302,6 +302,7 @@ class Server:
                     "-" if os.environ.get("BENCH_ACCESS_LOG") else "/dev/null",
                     "--timeout",
                     "60",
+                    *os.environ.get("BENCH_GUNICORN_ARGS", "").split(),
                 ],
                 cwd=common.ROOT,
                 env=env,
@@ -309,6 +310,8 @@ class Server:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+        global SERVER_SESSION
+        SERVER_SESSION = self.process.pid
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -398,6 +401,41 @@ def lua_string(value: str) -> str:
     return f"[==[{value}]==]"
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu() -> dict[str, float]:
+    """CPU seconds used so far by the processes that serve a scenario, by kind: gunicorn (the
+    server's session: master and workers) and PostgreSQL (every `postgres` process); read from
+    /proc, so the figure per request does not depend on what else loads the machine."""
+    totals = {"app": 0.0, "db": 0.0}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # gone meanwhile
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        session, cpu = int(fields[3]), (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        if name == "postgres":
+            totals["db"] += cpu
+        elif SERVER_SESSION and session == SERVER_SESSION:
+            totals["app"] += cpu
+    return totals
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) jiffies of all cores since boot (/proc/stat)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
+SERVER_SESSION = 0  # the gunicorn master's pid (its session id) once started
+
+
 def write_script(name: str, prelude: str) -> Path:
     """The scenario's Lua: a generated prelude (headers, paths, bodies) + bench/lua/common.lua."""
     path = Path(tempfile.gettempdir()) / f"estatedesk-bench-{name}.lua"
@@ -423,12 +461,18 @@ def run_wrk(port: int, script: Path, path: str, duration: int) -> dict:
         str(script),
         f"http://{HOST}:{port}{path}",
     ]
+    before_children = os.times()
     output = subprocess.run(
         command, check=True, capture_output=True, text=True, timeout=duration + 60
     ).stdout
+    after_children = os.times()
     Path(str(script).removesuffix(".lua") + ".out").write_text(output)
     figures = {"statuses": {}}
     figures["rps"] = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    figures["requests"] = int(re.search(r"(\d+) requests in", output).group(1))
+    figures["wrk_cpu"] = (after_children.children_user + after_children.children_system) - (
+        before_children.children_user + before_children.children_system
+    )
     for pct, key in (("50", "p50_ms"), ("99", "p99_ms")):
         figures[key] = parse_ms(re.search(rf"^\s+{pct}(?:\.000)?%\s+(\S+)", output, re.M).group(1))
     for code, count in re.findall(r"^STATUS (\d+) (\d+)$", output, re.M):
@@ -466,7 +510,9 @@ def http_result(port: int, scenario: Scenario, duration: int) -> Result:
             note=f"probe answered HTTP {status}, expected {scenario.expect}: {content[:120]!r}",
         )
     load = load_average()
+    cpu_before, busy_before = process_cpu(), machine_busy()
     figures = run_wrk(port, write_script(scenario.key, scenario.prelude), scenario.path, duration)
+    cpu_after, busy_after = process_cpu(), machine_busy()
     statuses = figures["statuses"]
     bad = sum(n for code, n in statuses.items() if code != scenario.expect)
     ok = bad == 0 and bool(statuses)
@@ -475,6 +521,19 @@ def http_result(port: int, scenario: Scenario, duration: int) -> Result:
     if scenario.max_p99 is not None:
         ok = ok and figures["p99_ms"] < scenario.max_p99
     note = f"first request {first_ms:.0f} ms, {len(content):,} bytes"
+    served = max(1, figures["requests"])
+    app_ms = (cpu_after["app"] - cpu_before["app"]) * 1000 / served
+    db_ms = (cpu_after["db"] - cpu_before["db"]) * 1000 / served
+    wrk_ms = figures["wrk_cpu"] * 1000 / served
+    busy = (busy_after[0] - busy_before[0]) / max(1, busy_after[1] - busy_before[1]) * 100
+    ours = app_ms + db_ms + wrk_ms
+    others = max(0.0, busy / 100 * (os.cpu_count() or 1) * 1000 / max(figures["rps"], 1) - ours)
+    note += (
+        f"; CPU per request: gunicorn {app_ms:.1f} ms, PostgreSQL {db_ms:.1f} ms, wrk "
+        f"{wrk_ms:.1f} ms; cores {busy:.0f} % busy, of which other processes ≈ {others:.1f} ms"
+        f" per request; ≈ {(os.cpu_count() or 1) * 1000 / max(ours, 0.001):.0f} req/s if the"
+        " cores were ours alone"
+    )
     if bad or not statuses:
         note += f"; UNEXPECTED statuses {statuses or 'none counted'}"
     if figures["socket_errors"]:

@@ -14,7 +14,6 @@ from html import escape
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
-from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -78,6 +77,11 @@ def _place(entrance, room, building_number, building_name) -> str:
     return f"{building}{entrance}单元{room}" if entrance else f"{building}{room}"
 
 
+def _truncate(text: str, length: int = 40) -> str:
+    """Truncator(text).chars(40) for plain text (no combining marks in what staff type)."""
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
 def build_rows(tuples, names: dict[int, str], now: datetime.datetime) -> list[QueueRow]:
     language = get_language()
     categories, statuses = _labels(Category, language), _labels(Status, language)
@@ -112,7 +116,7 @@ def build_rows(tuples, names: dict[int, str], now: datetime.datetime) -> list[Qu
                 is_special=is_special,
                 place=_place(entrance, room, building_number, building_name),
                 location=location,
-                description=Truncator(description).chars(40),
+                description=_truncate(description),
                 status=statuses.get(status, status),
                 badge=STATUS_BADGE.get(status, ""),
                 deadline=f"{deadline:%m-%d %H:%M}" if deadline else "",
@@ -161,3 +165,19 @@ def rows_html(rows: list[QueueRow]) -> SafeString:
             f"<td>{row.received}</td></tr>"
         )
     return SafeString("\n".join(parts))
+
+
+def tabs_html(tabs: list[dict], current: str) -> SafeString:
+    """The queue's tabs with their counts (my work, my department, all open, overdue, all)."""
+    return SafeString(
+        "".join(
+            '<a href="?{}"{} data-tab="{}">{} <span class="count">{}</span></a>'.format(
+                escape(tab["query"]),
+                ' class="active" aria-current="page"' if tab["name"] == current else "",
+                escape(tab["name"]),
+                escape(str(tab["label"])),
+                tab["count"],
+            )
+            for tab in tabs
+        )
+    )

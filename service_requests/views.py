@@ -727,21 +727,23 @@ def request_queue(request):
     if missing:  # an assignee from outside the user's offices
         names = {**names, **console_selectors.staff_names(missing)}
     rows = queue_rows.build_rows(tuples, names, now)
+    tabs = [
+        {
+            "name": name,
+            "label": label,
+            "count": counts[name],
+            "query": urlencode({**filter_params, "tab": name}),
+        }
+        for name, label in QUEUES
+    ]
     return render(
         request,
         "service_requests/request_queue.html",
         {
             "form": form,
             "queue": queue,
-            "tabs": [
-                {
-                    "name": name,
-                    "label": label,
-                    "count": counts[name],
-                    "query": urlencode({**filter_params, "tab": name}),
-                }
-                for name, label in QUEUES
-            ],
+            "tabs": tabs,
+            "tabs_html": queue_rows.tabs_html(tabs, queue),
             "page": page,
             "rows": rows,
             "rows_html": queue_rows.rows_html(rows),
