@@ -222,8 +222,12 @@ def test_a_utility_cut_with_every_prerequisite_then_restored_and_closed(
     assert error.value.extra == {"missing": ["supply_restored"]}
     services.supply_restore(actor=receptionist, measure=cut, note="已缴清欠费", now=cut_at + DAY)
     with pytest.raises(ApplicationError, match="尚未记录事后沟通"):
-        services.case_close(actor=manager, case=fee_case, outcome=Outcome.PAID, note="已缴清")
-    services.followup_record(actor=receptionist, case=fee_case, note="上门致意,住户表示理解")
+        services.case_close(
+            actor=manager, case=fee_case, outcome=Outcome.PAID, note="已缴清", now=cut_at + DAY
+        )
+    services.followup_record(
+        actor=receptionist, case=fee_case, note="上门致意,住户表示理解", now=cut_at + DAY
+    )
     closed = services.case_close(
         actor=manager, case=fee_case, outcome=Outcome.PAID, note="已缴清", now=cut_at + 2 * DAY
     )
