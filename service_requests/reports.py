@@ -6,9 +6,9 @@ The definition (also in docs/registers.md):
 * **In the period**: requests *received* (received_at, local date) between date_from and
   date_to inclusive, in the user's scope (and the chosen office). Cancelled requests (已撤销 —
   withdrawn or entered by mistake) are not counted.
-* **Late deadline**: every round counts (a reopened request's new limit is a Deadline row of
-  its own, `round` 2, 3, …): a deadline that was met after its due time, or that was missed — recorded
-  as missed by the sweep (missed_at), still open past its due time at `now`, or cancelled
+* **Late deadline** (every round counts: a reopened request's new limit is a Deadline row of
+  its own, `round` 2, 3, …): a deadline that was met after its due time, or that was missed —
+  recorded as missed by the sweep (missed_at), still open past its due time at `now`, or cancelled
   (request closed or referred) after its due time without being met. A deadline cancelled
   before it fell due does not count.
 * **On time**: none of the request's deadlines is late, and — for a request that has no
