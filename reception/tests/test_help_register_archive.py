@@ -171,6 +171,7 @@ def test_a_year_is_archived_once_and_the_refusal_says_where(
     assert refused.value.code == "already_archived"
     assert "已于2026-01-05 10:00归档" in refused.value.message
     assert first.directory in refused.value.message
+    assert refused.value.extra["directory"] == str(archive_dir / first.directory)
     assert _state() == (1, 1)
     assert {p: p.read_bytes() for p in archive_dir.rglob("*") if p.is_file()} == before
 

@@ -59,7 +59,9 @@ class Command(BaseCommand):
                 row = help_register_archive(actor=actor, office=item, year=year)
             except ApplicationError as error:
                 refused += 1
-                self.stderr.write(f"{item.code} {item.name}: {error.message}")
+                where = error.extra.get("directory") if isinstance(error.extra, dict) else None
+                suffix = f" → {where}" if where else ""
+                self.stderr.write(f"{item.code} {item.name}: {error.message}{suffix}")
                 continue
             self.stdout.write(
                 f"{item.code} {item.name}: {year} archived, {row.request_count} requests, "
