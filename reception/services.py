@@ -676,7 +676,9 @@ def help_register_archive(*, actor, office, year: int, now=None) -> HelpRegister
         require_office_in_scope(actor, office.pk)
     now = _now(now)
     # One archive at a time per office: the second waits here, then finds the first one's row.
-    office = ManagementOffice.objects.select_for_update().get(pk=office.pk)
+    # NO KEY UPDATE: rows referencing the office (a new request, a notice) are not held up for
+    # the seconds the archive takes, only another archive or a change of the office itself.
+    office = ManagementOffice.objects.select_for_update(no_key=True).get(pk=office.pk)
     if year < FIRST_ARCHIVE_YEAR:
         raise ApplicationError(
             _("年度不正确:%(year)s") % {"year": year},

@@ -6,15 +6,17 @@ Files go to a temporary ARCHIVE_DIR; nothing is written into the repository."""
 import hashlib
 import io
 import json
+import threading
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from core.exceptions import ApplicationError, PermissionDeniedError
-from core.testing import PASSWORD, make_department, make_staff
+from core.testing import PASSWORD, make_department, make_office, make_staff
 from notifications.models import OutboxMessage
 from organization.choices import DepartmentKind
 from reception import archive
@@ -24,7 +26,7 @@ from reception.models import HelpRegisterArchive, RegisterEvent
 from reception.services import help_register_archive
 from reception.tests.conftest import after_sales_request, at
 from service_requests import services
-from service_requests.choices import ConfirmationChannel, Status
+from service_requests.choices import Category, Channel, ConfirmationChannel, Status
 
 ARCHIVED_ON = at(2026, 1, 5, 10, 0)  # the start of the next year
 
@@ -383,3 +385,78 @@ def test_the_worker_cycle_sends_the_reminder(supervisor, office, year_2025):
     call_command("worker", once=True, now="2026-01-02T09:00:00+08:00")
     call_command("worker", once=True, now="2026-01-03T09:00:00+08:00")
     assert OutboxMessage.objects.filter(recipient=supervisor).count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections")
+@pytest.mark.django_db(transaction=True)
+def test_two_archives_at_once_file_the_year_once_and_intake_goes_on(archive_dir):
+    """Two managers press 归档 at once: the second waits for the first and is refused as
+    already archived. Meanwhile the desk keeps receiving requests for the office: the archive's
+    lock (NO KEY UPDATE on the office) does not hold up rows that reference it."""
+    call_command("sync_roles", verbosity=0)  # an earlier transactional test's flush emptied them
+    office = make_office("并发管理处")
+    managers = [make_staff("office_manager", offices=[office]) for _ in range(2)]
+    receptionist = make_staff("cs_staff", offices=[office])
+    first_holds = threading.Event()
+    intake_done = threading.Event()
+    real_write = archive.write_files
+    outcome, errors = {}, []
+
+    def write_and_hold(directory, files):
+        written = real_write(directory, files)
+        if threading.current_thread().name == "first":
+            first_holds.set()
+            outcome["intake_while_held"] = intake_done.wait(20)
+        return written
+
+    def first():
+        try:
+            outcome["first"] = help_register_archive(
+                actor=managers[0], office=office, year=2025, now=ARCHIVED_ON
+            )
+        except Exception as exc:  # reported below; a thread's exception is otherwise lost
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def second():
+        try:
+            first_holds.wait(20)
+            services.request_intake(
+                actor=receptionist,
+                office=office,
+                data=services.IntakeData(
+                    category=Category.REPAIR,
+                    channel=Channel.PHONE,
+                    description="大堂灯不亮",
+                    location="1栋大堂",
+                    reply_now="已登记,马上派工",
+                ),
+                now=ARCHIVED_ON,
+            )
+            intake_done.set()
+            help_register_archive(actor=managers[1], office=office, year=2025, now=ARCHIVED_ON)
+        except ApplicationError as exc:
+            outcome["second"] = exc.code
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            intake_done.set()
+            connection.close()
+
+    archive.write_files = write_and_hold
+    try:
+        threads = [threading.Thread(target=f, name=f.__name__) for f in (first, second)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    finally:
+        archive.write_files = real_write
+    assert not errors, errors
+    assert outcome["intake_while_held"] is True
+    assert outcome["second"] == "already_archived"
+    assert HelpRegisterArchive.objects.filter(office=office).count() == 1
+    assert hashlib.sha256(
+        archive.file_path(outcome["first"], outcome["first"].data_file).read_bytes()
+    ).hexdigest() == (outcome["first"].data_sha256)
