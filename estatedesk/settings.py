@@ -96,6 +96,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Server-side prepared statements: a page's queries have the same text on every request,
+    # and PostgreSQL spends more CPU planning the queue's query (0.9 ms) than running it
+    # (0.2 ms); a statement executed DB_PREPARE_THRESHOLD times on a connection is prepared
+    # and then only executed (docs/performance.md). 0 turns it off — needed behind a
+    # transaction-pooling PgBouncer, which cannot keep a connection's prepared statements.
+    _prepare_threshold = env_int("DB_PREPARE_THRESHOLD", 5)
+    if _prepare_threshold > 0:
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=_prepare_threshold
+        )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {

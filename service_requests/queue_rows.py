@@ -42,8 +42,10 @@ _ID_SLOT = 987654321  # reversed once; each row's link is this URL with the id p
 _LABELS: dict[tuple[str, str], dict[str, str]] = {}
 
 
-def _labels(choices, language: str) -> dict[str, str]:
-    """Choice labels in one language, looked up once per process and language."""
+def choice_labels(choices, language: str | None = None) -> dict[str, str]:
+    """Choice labels in one language (the current one by default), looked up once per process
+    and language (`get_FOO_display()` hashes every choice on every call)."""
+    language = language or get_language()
     key = (choices.__name__, language)
     if key not in _LABELS:
         _LABELS[key] = {value: str(label) for value, label in choices.choices}
@@ -84,7 +86,7 @@ def _truncate(text: str, length: int = 40) -> str:
 
 def build_rows(tuples, names: dict[int, str], now: datetime.datetime) -> list[QueueRow]:
     language = get_language()
-    categories, statuses = _labels(Category, language), _labels(Status, language)
+    categories, statuses = choice_labels(Category, language), choice_labels(Status, language)
     detail_url = reverse("service_requests:request_detail", args=[_ID_SLOT])
     zone = timezone.get_current_timezone()
     rows = []

@@ -28,7 +28,14 @@ from core.exceptions import ApplicationError, PermissionDeniedError
 from core.forms import apply_application_error
 from estates.selectors import household_list, household_queryset
 from organization.selectors import office_list
-from service_requests import attachments, console_selectors, forms, queue_rows, services
+from service_requests import (
+    attachments,
+    console_selectors,
+    detail_html,
+    forms,
+    queue_rows,
+    services,
+)
 from service_requests.choices import (
     CATEGORY_HELP,
     FINAL_STATUSES,
@@ -40,6 +47,7 @@ from service_requests.choices import (
     Status,
 )
 from service_requests.emergency import BRANCHES, emergency_step_done
+from service_requests.queue_rows import choice_labels
 from service_requests.selectors import RequestFilters, request_get
 
 QUEUE_PAGE_SIZE = 30
@@ -461,14 +469,20 @@ def _detail_context(
     now = timezone.now()
     form_cache_seconds = caching.timeout("CONSOLE_CHOICES_CACHE_SECONDS")
     offered = [a for a in ACTIONS.values() if _may(user, sr, a)]
-    extra = _form_extra(user, sr, {a.name for a in offered})
+    # The dispatch and referral choices (cached lists of model rows) are only read when a
+    # form is built, and an unbound form is only built when its cached HTML has expired.
+    extra = SimpleLazyObject(lambda: _form_extra(user, sr, {a.name for a in offered}))
     action_forms = []
     # An unbound action form's fields are the same for every request of the office at the
     # same version: rendered once (their widgets are most of the page's rendering time).
     form_key = f"{console_selectors.choices_key(user)}:{sr.office_id}:{sr.version}"
     for action in offered:
         is_failed = bool(failed and failed[0] == action.name)
-        form = failed[1] if is_failed else _make_form(action, sr, extra)
+        form = (
+            failed[1]
+            if is_failed
+            else SimpleLazyObject(functools.partial(_make_form, action, sr, extra))
+        )
         action_forms.append(
             {
                 "action": action,
@@ -510,22 +524,28 @@ def _detail_context(
                 ],
             }
         )
+    statuses = choice_labels(Status)
+    system = _("系统")
+    timeline = [
+        {
+            "event": e,
+            "actor": names.get(e.actor_id, "") if e.actor_id else system,
+            "before": statuses.get(e.status_before, ""),
+            "after": statuses.get(e.status_after, ""),
+        }
+        for e in events
+    ]
+    deadlines = console_selectors.deadline_rows(sr, now)
     return {
         "sr": sr,
         "now": now,
         "badge": STATUS_BADGE.get(sr.status, ""),
         "is_final": sr.status in FINAL_STATUSES,
-        "deadlines": console_selectors.deadline_rows(sr, now),
+        "deadlines": deadlines,
+        "deadlines_html": detail_html.deadlines_html(deadlines),
         "next_deadline": console_selectors.next_deadline(sr, now),
-        "timeline": [
-            {
-                "event": e,
-                "actor": names.get(e.actor_id, "") if e.actor_id else _("系统"),
-                "before": Status(e.status_before).label if e.status_before in Status.values else "",
-                "after": Status(e.status_after).label if e.status_after in Status.values else "",
-            }
-            for e in events
-        ],
+        "timeline": timeline,
+        "timeline_html": detail_html.timeline_html(timeline),
         "names": names,
         "entered_by": names.get(sr.entered_by_id, ""),
         "assignee": names.get(sr.assignee_id, "") if sr.assignee_id else "",
