@@ -33,6 +33,35 @@ CHOICES = "console-choices"
 QUEUE_COUNTS = "queue-counts"
 
 
+# The joined rows' columns the page reads (all of the request's own): building the SQL for every
+# column of seven tables cost more CPU than the rest of the query (issue #3, detail page).
+# A column left out here would cost one query more, which the query-count tests catch.
+REQUEST_PAGE_FIELDS = (
+    *(field.name for field in ServiceRequest._meta.concrete_fields),
+    "household__id",
+    "household__unit__id",
+    "household__unit__entrance",
+    "household__unit__room_number",
+    "household__unit__building__id",
+    "household__unit__building__number",
+    "household__unit__building__name",
+    "household__unit__building__estate__id",
+    "household__unit__building__estate__name",
+    "office__id",
+    "office__company_id",
+    "office__name",
+    "assigned_department__id",
+    "assigned_department__name",
+    "referred_to__id",
+    "referred_to__name",
+    "referred_to__phone",
+    "policy_version__id",
+    "policy_version__number",
+    "policy_version__rules",
+    "policy_version__office_id",
+)
+
+
 def request_page_get(*, user, pk) -> ServiceRequest:
     """selectors.request_get for the request's page: the same scope and "not found", but no
     user rows — the page names people through staff_names (one query for all of them)."""
@@ -46,6 +75,7 @@ def request_page_get(*, user, pk) -> ServiceRequest:
                 "referred_to",
                 "policy_version",
             )
+            .only(*REQUEST_PAGE_FIELDS)
             .prefetch_related(
                 Prefetch("deadlines", queryset=Deadline.objects.order_by("due_at")),
                 Prefetch("events", queryset=RequestEvent.objects.order_by("at", "id")),

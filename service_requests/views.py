@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
@@ -463,6 +464,9 @@ def _make_form(action: Action, sr, extra, data=None):
     return action.form_class(data, **kwargs)
 
 
+_ACTION_SLOT = "action-name-slot"  # reversed once per page; each form's URL names its action
+
+
 def _detail_context(
     user, sr, *, failed: tuple[str, object] | None = None, step_errors=None, attachment_form=None
 ):
@@ -476,6 +480,7 @@ def _detail_context(
     # An unbound action form's fields are the same for every request of the office at the
     # same version: rendered once (their widgets are most of the page's rendering time).
     form_key = f"{console_selectors.choices_key(user)}:{sr.office_id}:{sr.version}"
+    action_url = reverse("service_requests:request_action", args=[sr.pk, _ACTION_SLOT])
     for action in offered:
         is_failed = bool(failed and failed[0] == action.name)
         form = (
@@ -489,6 +494,7 @@ def _detail_context(
                 "form": form,
                 "open": is_failed,
                 "cache_key": f"{form_key}:{action.name}:{'bound' if is_failed else 'unbound'}",
+                "url": action_url.replace(_ACTION_SLOT, action.name),
                 "cache_seconds": 0 if is_failed else form_cache_seconds,
             }
         )
@@ -560,8 +566,19 @@ def _detail_context(
             }
             for a in files
         ],
+        # The upload form is the same for every request without attachments: its fields are
+        # rendered once per language (with attachments, once per request and last upload).
+        "can_attach": can_work or attachment_form is not None,
         "attachment_form": attachment_form
-        or (forms.AttachmentForm(prefix="attach", attachments=files) if can_work else None),
+        or SimpleLazyObject(lambda: forms.AttachmentForm(prefix="attach", attachments=files)),
+        "attachment_form_key": (
+            f"bound:{id(attachment_form)}"
+            if attachment_form is not None
+            else f"{sr.pk}:{files[-1].pk}"
+            if files
+            else "none"
+        ),
+        "attachment_form_seconds": 0 if attachment_form is not None else form_cache_seconds,
     }
 
 
