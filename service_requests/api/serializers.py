@@ -7,6 +7,7 @@ account gets the detail without anything internal (see RequestDetailSerializer).
 """
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -309,6 +310,127 @@ class RequestDetailSerializer(_RequestBaseSerializer):
                 and (event["type"] != EventType.NOTE_ADDED or event["public_note"])
             ]
         return data
+
+
+# --- The detail without a serializer (the intake's 201) -------------------------------------------
+
+
+def _datetime(value, zone) -> str | None:
+    """A date-time as DRF's DateTimeField writes it (ISO 8601 in the current time zone)."""
+    if value is None:
+        return None
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _party(party) -> dict | None:
+    return None if party is None else {"id": party.pk, "name": str(party.name)}
+
+
+def request_detail_data(request, *, deadlines, events, steps, names, now) -> dict:
+    """RequestDetailSerializer's output for a staff user, written as a plain function: building
+    the serializer (ModelSerializer introspects the model on every instantiation) cost the API
+    intake about a quarter of its time (issue #3, docs/performance.md). The intake answers with
+    it; GET /requests/{id}/ keeps the serializer, and a test pins that both agree
+    (service_requests/tests/test_performance_queries.py). For a request just created (no
+    attachments yet), read by staff (not a resident account)."""
+    zone = timezone.get_current_timezone()
+    household = request.household
+    assignee = request.assignee
+    policy_version = request.policy_version
+    return {
+        "id": request.pk,
+        "number": request.number,
+        "office": request.office_id,
+        "category": request.category,
+        "category_display": str(request.get_category_display()),
+        "is_special": request.is_special,
+        "is_major": request.is_major,
+        "is_paid_service": request.is_paid_service,
+        "channel": request.channel,
+        "channel_display": str(request.get_channel_display()),
+        "status": request.status,
+        "status_display": str(request.get_status_display()),
+        "household": None
+        if household is None
+        else {
+            "id": household.pk,
+            "label": str(household.unit.label),
+            "estate_name": str(household.unit.building.estate.name),
+        },
+        "location": request.location,
+        "contact_name": request.contact_name,
+        "contact_phone": request.contact_phone,
+        "description": request.description,
+        "received_at": _datetime(request.received_at, zone),
+        "next_deadline_at": _datetime(request.next_deadline_at, zone),
+        "assigned_department": _party(request.assigned_department),
+        "assignee": None
+        if assignee is None
+        else {"id": assignee.pk, "name": _name(assignee, names)},
+        "version": request.version,
+        "office_name": str(request.office.name),
+        "reception_label": request.reception_label,
+        "reception_label_display": str(request.get_reception_label_display()),
+        "policy_version": None if policy_version is None else policy_version.number,
+        "entered_at": _datetime(request.entered_at, zone),
+        "entered_by_name": _name(request.entered_by, names),
+        "first_replied_at": _datetime(request.first_replied_at, zone),
+        "dispatched_at": _datetime(request.dispatched_at, zone),
+        "acknowledged_at": _datetime(request.acknowledged_at, zone),
+        "promised_at": _datetime(request.promised_at, zone),
+        "resolved_at": _datetime(request.resolved_at, zone),
+        "result": request.result,
+        "confirmed_at": _datetime(request.confirmed_at, zone),
+        "confirmation_channel": request.confirmation_channel,
+        "visited_at": _datetime(request.visited_at, zone),
+        "satisfaction": request.satisfaction,
+        "closed_at": _datetime(request.closed_at, zone),
+        "referred_to": _party(request.referred_to),
+        "cancel_reason": request.cancel_reason,
+        "deadlines": [
+            {
+                "kind": deadline.kind,
+                "kind_display": str(deadline.get_kind_display()),
+                "due_at": _datetime(deadline.due_at, zone),
+                "met_at": _datetime(deadline.met_at, zone),
+                "state": deadline_state(deadline, now),
+                "clause": deadline.clause,
+                "policy_key": deadline.policy_key,
+                "escalation_level": deadline.escalation_level,
+            }
+            for deadline in deadlines
+        ],
+        "timeline": [
+            {
+                "id": event.pk,
+                "type": event.type,
+                "type_display": str(event.get_type_display()),
+                "at": _datetime(event.at, zone),
+                "actor_name": _name(event.actor, names),
+                "status_before": event.status_before,
+                "status_after": event.status_after,
+                "public_note": event.public_note,
+                "internal_note": event.internal_note,
+                "data": event.data,
+            }
+            for event in events
+        ],
+        "emergency_steps": [
+            {
+                "id": step.pk,
+                "branch": step.branch,
+                "code": step.code,
+                "label": step.label,
+                "position": step.position,
+                "done_at": _datetime(step.done_at, zone),
+                "done_by_name": _name(step.done_by, names),
+                "detail": step.detail,
+            }
+            for step in steps
+        ],
+        "attachments": [],
+    }
 
 
 # --- Input: the queue's filters ------------------------------------------------------------------
