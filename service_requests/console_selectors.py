@@ -6,7 +6,7 @@ import datetime
 import hashlib
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.db.models.signals import post_delete, post_save
 from django.http import Http404
 from django.utils.translation import get_language
@@ -19,7 +19,7 @@ from organization.scoping import scope_for, staff_card
 from organization.selectors import department_list, staff_list
 from policies.selectors import Policy, policy_version_get
 from service_requests.choices import OPEN_STATUSES
-from service_requests.models import Deadline, EmergencyStep, RequestEvent, ServiceRequest
+from service_requests.models import Deadline, RequestEvent, ServiceRequest
 from service_requests.queue_rows import ROW_COLUMNS
 from service_requests.selectors import (
     RequestFilters,
@@ -76,18 +76,22 @@ def request_page_get(*, user, pk) -> ServiceRequest:
                 "policy_version",
             )
             .only(*REQUEST_PAGE_FIELDS)
-            .prefetch_related(
-                Prefetch("deadlines", queryset=Deadline.objects.order_by("due_at")),
-                Prefetch("events", queryset=RequestEvent.objects.order_by("at", "id")),
-                Prefetch(
-                    "emergency_steps",
-                    queryset=EmergencyStep.objects.order_by("branch", "position"),
-                ),
-            )
             .get(pk=pk)
         )
     except (ServiceRequest.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+# A request's deadlines and timeline, read with one plain query each: Django's prefetch
+# machinery cost more CPU than the two queries themselves (issue #3, detail page).
+
+
+def request_deadlines(request: ServiceRequest) -> list[Deadline]:
+    return list(Deadline.objects.filter(request_id=request.pk).order_by("due_at", "round"))
+
+
+def request_events(request: ServiceRequest) -> list[RequestEvent]:
+    return list(RequestEvent.objects.filter(request_id=request.pk).order_by("at", "id"))
 
 
 def staff_names(user_ids) -> dict[int, str]:
@@ -96,6 +100,18 @@ def staff_names(user_ids) -> dict[int, str]:
     if not ids:
         return {}
     return dict(Staff.objects.filter(user_id__in=ids).values_list("user_id", "name"))
+
+
+def people_names(user, user_ids) -> dict[int, str]:
+    """staff_names, read from the cached names of the user's offices' staff first: a
+    request's timeline names that office's people, so most pages need no query."""
+    wanted = {pk for pk in user_ids if pk is not None}
+    known = queue_choices(user=user).staff_names
+    names = {pk: known[pk] for pk in wanted if pk in known}
+    missing = wanted - names.keys()
+    if missing:  # someone from another office, or a staff record added since
+        names.update(staff_names(missing))
+    return names
 
 
 def _scope_key(user) -> str:
@@ -231,12 +247,14 @@ class NextDeadline:
     escalation_clause: str
 
 
-def deadline_rows(request: ServiceRequest, now: datetime.datetime) -> list[DeadlineRow]:
-    return [DeadlineRow(d, deadline_state(d, now)) for d in request.deadlines.all()]
+def deadline_rows(deadlines: list[Deadline], now: datetime.datetime) -> list[DeadlineRow]:
+    return [DeadlineRow(d, deadline_state(d, now)) for d in deadlines]
 
 
-def next_deadline(request: ServiceRequest, now: datetime.datetime) -> NextDeadline | None:
-    open_deadlines = [d for d in request.deadlines.all() if d.is_open]
+def next_deadline(
+    request: ServiceRequest, deadlines: list[Deadline], now: datetime.datetime
+) -> NextDeadline | None:
+    open_deadlines = [d for d in deadlines if d.is_open]
     if not open_deadlines:
         return None
     deadline = min(open_deadlines, key=lambda d: d.due_at)

@@ -57,9 +57,15 @@ def deadlines_html(rows) -> SafeString:
             if d.escalation_level
             else ""
         )
+        # A reopened request's limit is a new round; the earlier round keeps its record.
+        again = (
+            ' <span class="muted">{}</span>'.format(escape(_("第%(n)s轮") % {"n": d.round}))
+            if d.round > 1
+            else ""
+        )
         parts.append(
             f'<tr class="deadline-{state}">'
-            f"<td>{escape(kinds.get(d.kind, d.kind))}</td><td>{local(d.due_at)}</td>"
+            f"<td>{escape(kinds.get(d.kind, d.kind))}{again}</td><td>{local(d.due_at)}</td>"
             f'<td><span class="badge {_BADGE.get(state, "red")}">'
             f"{escape(states.get(state, states['open']))}</span>{escalated}</td>"
             f"<td>{local(d.met_at) or '—'}</td>"

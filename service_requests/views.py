@@ -45,6 +45,7 @@ from service_requests.choices import (
     STATUS_BADGE,
     WRITTEN_CHANNELS,
     Category,
+    EventType,
     Status,
 )
 from service_requests.emergency import BRANCHES, emergency_step_done
@@ -498,14 +499,24 @@ def _detail_context(
                 "cache_seconds": 0 if is_failed else form_cache_seconds,
             }
         )
-    events = list(sr.events.all())
-    steps = list(sr.emergency_steps.all())
-    files = attachments.attachment_list(request=sr)
-    names = console_selectors.staff_names(
+    events = console_selectors.request_events(sr)
+    deadline_list = console_selectors.request_deadlines(sr)
+    # Only a medical emergency has a checklist (intake refuses help choices on any other
+    # category), and every upload writes its ATTACHMENT_ADDED event in the same transaction:
+    # most pages need neither query.
+    steps = (
+        list(sr.emergency_steps.order_by("branch", "position"))
+        if sr.category == Category.MEDICAL_EMERGENCY
+        else []
+    )
+    has_files = any(e.type == EventType.ATTACHMENT_ADDED for e in events)
+    files = attachments.attachment_list(request=sr) if has_files else []
+    names = console_selectors.people_names(
+        user,
         [e.actor_id for e in events]
         + [s.done_by_id for s in steps]
         + [a.uploaded_by_id for a in files]
-        + [sr.entered_by_id, sr.assignee_id]
+        + [sr.entered_by_id, sr.assignee_id],
     )
     can_work = user.has_perm("service_requests.change_servicerequest") or (
         user.has_perm("service_requests.work_on_request") and _works_on(user, sr)
@@ -541,7 +552,7 @@ def _detail_context(
         }
         for e in events
     ]
-    deadlines = console_selectors.deadline_rows(sr, now)
+    deadlines = console_selectors.deadline_rows(deadline_list, now)
     return {
         "sr": sr,
         "now": now,
@@ -549,7 +560,7 @@ def _detail_context(
         "is_final": sr.status in FINAL_STATUSES,
         "deadlines": deadlines,
         "deadlines_html": detail_html.deadlines_html(deadlines),
-        "next_deadline": console_selectors.next_deadline(sr, now),
+        "next_deadline": console_selectors.next_deadline(sr, deadline_list, now),
         "timeline": timeline,
         "timeline_html": detail_html.timeline_html(timeline),
         "names": names,

@@ -628,6 +628,23 @@ def test_detail_query_count_is_bounded(
         client.get(url)
 
 
+def test_detail_of_an_everyday_request_reads_four_queries(
+    client, office, household, receptionist, engineering, django_assert_num_queries
+):
+    """Issue #3 (detail page ≥ 200 req/s): a repair without checklist or attachments reads the
+    user, the request with its joins, its deadlines and its events — nothing else, once the
+    office's names and choices are cached."""
+    sr = intake(receptionist, office, household=household, category=Category.REPAIR)
+    request_dispatch(actor=receptionist, request=sr, version=sr.version, department=engineering)
+    login(client, receptionist)
+    url = reverse("service_requests:request_detail", args=[sr.pk])
+    client.get(url)
+    with django_assert_num_queries(4):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert "派往" in response.content.decode()  # the timeline still names the department
+
+
 # --- Menu --------------------------------------------------------------------------------------
 
 
