@@ -29,7 +29,6 @@ from rest_framework.response import Response
 from core.api.schema import ErrorSerializer, error_responses
 from core.api.utils import validated_query_params
 from core.exceptions import ApplicationError
-from estates.models import Household
 from organization.models import Staff
 from organization.scoping import scope_for, staff_card
 from organization.selectors import office_list
@@ -312,12 +311,7 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
                 return replay
 
         fields = self._parse(s.IntakeSerializer)
-        household = fields["household"]
-        if household is not None:
-            # Its office and the address the answer shows, in one query.
-            household = fields["household"] = Household.objects.select_related(
-                "office", "unit__building__estate"
-            ).get(pk=household.pk)
+        household = fields["household"]  # with its office and address (one query)
         office = fields.pop("office") or (household.office if household else self._only_office())
         fields["emergency_help"] = tuple(fields["emergency_help"])
         data = services.IntakeData(**fields)
