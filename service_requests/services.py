@@ -21,7 +21,7 @@ from notifications.services import notify_role
 from organization.choices import RoleCode
 from organization.models import Department
 from organization.scoping import scope_for
-from policies.selectors import Policy, current_version, policy_version_get
+from policies.selectors import Policy, current_policy, policy_version_get
 from service_requests.choices import (
     DEFAULT_LABEL,
     FINAL_STATUSES,
@@ -40,6 +40,7 @@ from service_requests.choices import (
 from service_requests.models import (
     DESCRIPTION_MAX_LENGTH,
     Deadline,
+    IdempotencyKey,
     RequestEvent,
     ServiceRequest,
 )
@@ -292,16 +293,31 @@ def request_intake(
     return request_intake_records(actor=actor, office=office, data=data, now=now).request
 
 
+@dataclass(frozen=True)
+class IdempotencyClaim:
+    """An API client's Idempotency-Key and the SHA-256 of the body it came with."""
+
+    key: str
+    request_hash: str
+
+
 @transaction.atomic
 def request_intake_records(
-    *, actor, office, data: IntakeData, now: datetime.datetime | None = None
+    *,
+    actor,
+    office,
+    data: IntakeData,
+    now: datetime.datetime | None = None,
+    idempotency: IdempotencyClaim | None = None,
 ) -> IntakeRecords:
-    """request_intake, returning everything it wrote."""
+    """request_intake, returning everything it wrote. With `idempotency`, the key is stored
+    with the request in the same transaction; a key of the actor's already stored (a retry
+    that raced the first call) raises IntegrityError and nothing is written."""
     require_perm(actor, "service_requests.add_servicerequest", action=_("受理求助"))
     require_office_in_scope(actor, office.pk)
     now = _now(now)
-    version = current_version(office)
-    policy = Policy(version)
+    policy = current_policy(office)
+    version = policy.version
     errors = _intake_errors(office, data, policy, now)
     if errors:
         raise ApplicationError(next(iter(errors.values()))[0], field_errors=errors)
@@ -386,6 +402,14 @@ def request_intake_records(
         # 000 篇3 §4.2.2: major cases go to the supervisor at once; the system tells them too,
         # and the staff member still records the report (the supervisor_report deadline).
         _notify_supervisor(request, now, _("重大特别求助"), "major-intake")
+    if idempotency is not None:
+        # Last: a concurrent retry with the same key waits on the unique index only briefly.
+        IdempotencyKey.objects.create(
+            user=actor,
+            key=idempotency.key,
+            request_hash=idempotency.request_hash,
+            service_request=request,
+        )
     return IntakeRecords(request, deadlines, events, steps)
 
 

@@ -14,7 +14,7 @@ returns that request and creates nothing (issue #3).
 import hashlib
 import json
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
@@ -319,13 +319,12 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
             records = services.request_intake_records(actor=request.user, office=office, data=data)
             return self._created_response(records)
         try:
-            with transaction.atomic():
-                records = services.request_intake_records(
-                    actor=request.user, office=office, data=data
-                )
-                IdempotencyKey.objects.create(
-                    user=request.user, key=key, request_hash=digest, service_request=records.request
-                )
+            records = services.request_intake_records(
+                actor=request.user,
+                office=office,
+                data=data,
+                idempotency=services.IdempotencyClaim(key, digest),
+            )
         except IntegrityError:
             # A concurrent retry with the same key committed first (the unique constraint
             # made us wait for it): everything of ours is rolled back, its request is the answer.
