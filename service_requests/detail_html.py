@@ -9,8 +9,11 @@ shown apart from internal notes.
 
 from html import escape
 
+from django.core.cache import cache
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from service_requests.choices import DeadlineKind, EventType
@@ -112,4 +115,49 @@ def timeline_html(items) -> SafeString:
                 "</div>"
             )
         parts.append(html + "</li>")
+    return SafeString("\n".join(parts))
+
+
+def actions_html(action_forms: list[dict], csrf_token: str) -> SafeString:
+    """The 办理 panel: one collapsible form per action the user may take. Each unbound form's
+    fields are the same for every request of the office at the same version and language, so
+    they are rendered once and read back in one cache call for all forms (a refused form,
+    bound with the user's input and its errors, is rendered each time)."""
+    if not action_forms:
+        return SafeString("")
+    language = get_language()
+    keys = {
+        item["action"].name: f"detail-action-fields:{item['cache_key']}:{language}"
+        for item in action_forms
+        if item["cache_seconds"] > 0
+    }
+    cached = cache.get_many(list(keys.values())) if keys else {}
+    fresh = {}
+    token = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf_token)}">'
+    parts = []
+    for item in action_forms:
+        action, form = item["action"], item["form"]
+        key = keys.get(action.name)
+        fields = cached.get(key) if key else None
+        if fields is None:
+            fields = render_to_string("service_requests/_action_fields.html", {"form": form})
+            if key:
+                fresh[key] = fields
+        errors = ""
+        if item["open"] and form.non_field_errors():
+            errors = f'<div class="errorlist" role="alert">{form.non_field_errors()}</div>'
+        label = escape(str(action.label))
+        danger = action.danger
+        button_class = ' class="danger"' if danger else ""
+        parts.append(
+            f'<details class="panel action{" danger" if danger else ""}" '
+            f'data-action="{escape(action.name)}"{" open" if item["open"] else ""}>'
+            f"<summary>{label}</summary>"
+            f'<form method="post" action="{escape(item["url"])}" class="stacked" novalidate>'
+            f"{token}{errors}{fields}"
+            f'<button type="submit"{button_class}>{label}</button>'
+            "</form></details>"
+        )
+    if fresh:
+        cache.set_many(fresh, max(item["cache_seconds"] for item in action_forms))
     return SafeString("\n".join(parts))

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -598,9 +599,14 @@ def _detail_context(
 @staff_console
 def request_detail(request, pk):
     sr = console_selectors.request_page_get(user=request.user, pk=pk)
-    return render(
-        request, "service_requests/request_detail.html", _detail_context(request.user, sr)
-    )
+    return _render_detail(request, _detail_context(request.user, sr))
+
+
+def _render_detail(request, context, status=200):
+    """The request's page; its action forms are written by detail_html (the csrf token is
+    the one every form of the page shares)."""
+    context["actions_html"] = detail_html.actions_html(context["action_forms"], get_token(request))
+    return render(request, "service_requests/request_detail.html", context, status=status)
 
 
 def _refusal(request, pk, error: ApplicationError, **context_kwargs):
@@ -613,7 +619,7 @@ def _refusal(request, pk, error: ApplicationError, **context_kwargs):
     context = _detail_context(request.user, sr, **context_kwargs)
     context["refusal"] = error.message
     status = error.status_code if isinstance(error, services.StaleUpdateError) else 200
-    return render(request, "service_requests/request_detail.html", context, status=status)
+    return _render_detail(request, context, status=status)
 
 
 @login_required
@@ -629,7 +635,7 @@ def request_action(request, pk, name):
     form = _make_form(action, sr, extra, data=request.POST)
     if not form.is_valid():
         context = _detail_context(request.user, sr, failed=(name, form))
-        return render(request, "service_requests/request_detail.html", context)
+        return _render_detail(request, context)
     try:
         action.run(request.user, sr, form.cleaned_data, extra)
     except services.StaleUpdateError as error:
