@@ -29,11 +29,18 @@ class Command(BaseCommand):
         from duty.demo import load_demo_duty
         from organization.models import ManagementOffice as Office
 
-        load_demo_duty(Office.objects.get(code="sunshine"))
+        office = Office.objects.get(code="sunshine")
+        load_demo_duty(office)
+        from complaints.demo import load_demo_complaints
+        from violations.demo import load_demo_violations
+
+        complaints = load_demo_complaints(office)
+        violations = load_demo_violations(office)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data loaded: {result['households']} households, "
-                f"{result['residents']} residents, {requests} help requests."
+                f"{result['residents']} residents, {requests} help requests, "
+                f"{complaints} complaints, {violations} violation cases."
             )
         )
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
