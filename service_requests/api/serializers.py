@@ -28,7 +28,12 @@ from service_requests.choices import (
     Status,
 )
 from service_requests.emergency import BRANCHES
-from service_requests.models import DESCRIPTION_MAX_LENGTH, ServiceRequest
+from service_requests.models import (
+    DESCRIPTION_MAX_LENGTH,
+    Deadline,
+    RequestEvent,
+    ServiceRequest,
+)
 from service_requests.selectors import deadline_state
 
 QUEUES = [
@@ -325,6 +330,24 @@ def _datetime(value, zone) -> str | None:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
+def _labels(model, name: str) -> dict:
+    """A choice field's labels by value (lazy: translated when shown)."""
+    return dict(model._meta.get_field(name).flatchoices)
+
+
+# get_FOO_display() hashes the field's whole choice list on every call.
+_CATEGORY = _labels(ServiceRequest, "category")
+_CHANNEL = _labels(ServiceRequest, "channel")
+_STATUS = _labels(ServiceRequest, "status")
+_RECEPTION_LABEL = _labels(ServiceRequest, "reception_label")
+_DEADLINE_KIND = _labels(Deadline, "kind")
+_EVENT_TYPE = _labels(RequestEvent, "type")
+
+
+def _display(labels: dict, value) -> str:
+    return str(labels.get(value, value))
+
+
 def _party(party) -> dict | None:
     return None if party is None else {"id": party.pk, "name": str(party.name)}
 
@@ -345,14 +368,14 @@ def request_detail_data(request, *, deadlines, events, steps, names, now) -> dic
         "number": request.number,
         "office": request.office_id,
         "category": request.category,
-        "category_display": str(request.get_category_display()),
+        "category_display": _display(_CATEGORY, request.category),
         "is_special": request.is_special,
         "is_major": request.is_major,
         "is_paid_service": request.is_paid_service,
         "channel": request.channel,
-        "channel_display": str(request.get_channel_display()),
+        "channel_display": _display(_CHANNEL, request.channel),
         "status": request.status,
-        "status_display": str(request.get_status_display()),
+        "status_display": _display(_STATUS, request.status),
         "household": None
         if household is None
         else {
@@ -373,7 +396,7 @@ def request_detail_data(request, *, deadlines, events, steps, names, now) -> dic
         "version": request.version,
         "office_name": str(request.office.name),
         "reception_label": request.reception_label,
-        "reception_label_display": str(request.get_reception_label_display()),
+        "reception_label_display": _display(_RECEPTION_LABEL, request.reception_label),
         "policy_version": None if policy_version is None else policy_version.number,
         "entered_at": _datetime(request.entered_at, zone),
         "entered_by_name": _name(request.entered_by, names),
@@ -393,7 +416,7 @@ def request_detail_data(request, *, deadlines, events, steps, names, now) -> dic
         "deadlines": [
             {
                 "kind": deadline.kind,
-                "kind_display": str(deadline.get_kind_display()),
+                "kind_display": _display(_DEADLINE_KIND, deadline.kind),
                 "due_at": _datetime(deadline.due_at, zone),
                 "met_at": _datetime(deadline.met_at, zone),
                 "state": deadline_state(deadline, now),
@@ -407,7 +430,7 @@ def request_detail_data(request, *, deadlines, events, steps, names, now) -> dic
             {
                 "id": event.pk,
                 "type": event.type,
-                "type_display": str(event.get_type_display()),
+                "type_display": _display(_EVENT_TYPE, event.type),
                 "at": _datetime(event.at, zone),
                 "actor_name": _name(event.actor, names),
                 "status_before": event.status_before,
