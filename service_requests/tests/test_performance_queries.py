@@ -7,10 +7,21 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from core.testing import api_client, make_staff
+from core.testing import (
+    api_client,
+    make_building,
+    make_estate,
+    make_household,
+    make_office,
+    make_resident_account,
+    make_staff,
+    make_superuser,
+)
+from service_requests.api.serializers import _household_reader, _households_with_address
 from service_requests.choices import Category, Channel
 from service_requests.deadlines import sweep_deadlines
 from service_requests.services import IntakeData, request_intake
@@ -106,3 +117,51 @@ def test_a_sweep_batch_costs_the_same_queries_for_3_or_30_deadlines(
     few = _queries_to_sweep(office, receptionist, 3, at(2026, 11, 23, 10, 0))
     many = _queries_to_sweep(office, receptionist, 30, at(2026, 11, 23, 10, 7))
     assert many == few <= 16
+
+
+def _as_read(household):
+    """What the intake takes from a household: its fields and those of what it joins."""
+    unit = household.unit
+    return (
+        model_to_dict(household),
+        model_to_dict(household.office),
+        model_to_dict(unit),
+        model_to_dict(unit.building),
+        model_to_dict(unit.building.estate),
+    )
+
+
+def test_the_household_reader_reads_what_the_queryset_reads(household, office):
+    """The intake's household comes from SQL compiled once per scope (issue #3); it must be the
+    household the scoped queryset finds, with the same joined rows, and nothing outside the
+    scope."""
+    foreign = make_household(
+        make_building(make_estate(make_office("翠湖花园管理处", company=office.company)), "1"),
+        "101",
+    )
+    users = [
+        make_staff("cs_staff", offices=[office]),
+        make_staff("general_manager", company=office.company),  # every office of the company
+        make_superuser(),
+        make_resident_account(household),
+        make_staff("cs_staff"),  # no office: sees no household
+    ]
+    for user in users:
+        for _round in range(2):  # compiled, then reused
+            for pk in (household.pk, foreign.pk, 999_999):
+                expected = _households_with_address(user=user).filter(pk=pk).first()
+                read = _household_reader.get(user=user, pk=pk)
+                if expected is None:
+                    assert read is None, (user, pk)
+                else:
+                    assert _as_read(read) == _as_read(expected), (user, pk)
+    # The compiled SQL was used, not the fallback to the ORM.
+    compiled = [plan for plan in _household_reader._plans.values() if plan[0] is not None]
+    assert compiled and all(plan[2] is not None for plan in compiled)
+
+
+@pytest.mark.parametrize("value", ["abc", True, 2**70, {"id": 1}, -1])
+def test_a_household_id_that_is_no_id_is_refused(desk, household, value):
+    response = desk.post(REQUESTS, repair(household, household=value), format="json")
+    assert response.status_code == 400
+    assert list(response.json()["detail"]) == ["household"]
