@@ -1,10 +1,13 @@
 """Permissions come from the user's SOP roles (Role.permissions), as well as Django groups."""
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, Q
 
 from core import caching
+from core.compiled import compiled_list
 from organization.choices import RoleCode
 from organization.scoping import AUTHZ, authz_key
 
@@ -26,6 +29,20 @@ class RolePermissionBackend(ModelBackend):
                 lambda: frozenset(super(RolePermissionBackend, self).get_all_permissions(user_obj)),
             )
         return user_obj._perm_cache
+
+    def get_user(self, user_id):
+        """ModelBackend.get_user, read on every request (is_active and a password change act
+        at once), with its SQL built once per process (core.compiled)."""
+        UserModel = get_user_model()
+        try:
+            pk = UserModel._meta.pk.to_python(user_id)
+        except ValidationError:
+            return None
+        found = compiled_list(
+            "auth-user", lambda pk: UserModel._default_manager.filter(pk=pk), pk=pk
+        )
+        user = found[0] if found else None
+        return user if user is not None and self.user_can_authenticate(user) else None
 
     def _get_group_permissions(self, user_obj):
         from estates.models import Resident

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils.translation import get_language
 
 from core import caching
+from core.compiled import compiled_list
 from estates.selectors import building_list
 from organization.choices import EXTERNAL_DEPARTMENT_KINDS
 from organization.models import Department, Staff
@@ -25,7 +26,6 @@ from service_requests.selectors import (
     RequestFilters,
     deadline_state,
     request_list,
-    request_queryset,
 )
 
 # Kinds of cache entries (core/caching.py): an office's choices, and the queue counts.
@@ -62,24 +62,46 @@ REQUEST_PAGE_FIELDS = (
 )
 
 
+def _request_page_query(pk, offices=None, household=None):
+    """The request page's query (request_queryset's scope, spelled out for core.compiled)."""
+    qs = ServiceRequest.objects.all()
+    if offices is not None:
+        qs = qs.filter(office_id__in=offices)
+    if household is not None:
+        qs = qs.filter(household_id=household)
+    return (
+        qs.filter(pk=pk)
+        .select_related(
+            "household__unit__building__estate",
+            "office",
+            "assigned_department",
+            "referred_to",
+            "policy_version",
+        )
+        .only(*REQUEST_PAGE_FIELDS)
+    )
+
+
 def request_page_get(*, user, pk) -> ServiceRequest:
     """selectors.request_get for the request's page: the same scope and "not found", but no
-    user rows — the page names people through staff_names (one query for all of them)."""
+    user rows — the page names people through staff_names (one query for all of them). The
+    SQL is built once per process (core.compiled)."""
     try:
-        return (
-            request_queryset(user=user)
-            .select_related(
-                "household__unit__building__estate",
-                "office",
-                "assigned_department",
-                "referred_to",
-                "policy_version",
-            )
-            .only(*REQUEST_PAGE_FIELDS)
-            .get(pk=pk)
-        )
-    except (ServiceRequest.DoesNotExist, ValueError, TypeError):
+        values = {"pk": int(pk)}
+    except (ValueError, TypeError):
         raise Http404 from None
+    scope = scope_for(user)
+    if not scope.everything:
+        if scope.is_resident:
+            if scope.household_id is None:
+                raise Http404
+            values["household"] = scope.household_id
+        else:
+            values["offices"] = tuple(sorted(scope.office_ids))
+    found = compiled_list("request-page", _request_page_query, **values)
+    if not found:
+        raise Http404
+    return found[0]
 
 
 # A request's deadlines and timeline, read with one plain query each: Django's prefetch
@@ -87,11 +109,19 @@ def request_page_get(*, user, pk) -> ServiceRequest:
 
 
 def request_deadlines(request: ServiceRequest) -> list[Deadline]:
-    return list(Deadline.objects.filter(request_id=request.pk).order_by("due_at", "round"))
+    return compiled_list(
+        "request-deadlines",
+        lambda pk: Deadline.objects.filter(request_id=pk).order_by("due_at", "round"),
+        pk=request.pk,
+    )
 
 
 def request_events(request: ServiceRequest) -> list[RequestEvent]:
-    return list(RequestEvent.objects.filter(request_id=request.pk).order_by("at", "id"))
+    return compiled_list(
+        "request-events",
+        lambda pk: RequestEvent.objects.filter(request_id=pk).order_by("at", "id"),
+        pk=request.pk,
+    )
 
 
 def staff_names(user_ids) -> dict[int, str]:
@@ -279,6 +309,28 @@ def queue_list(*, user, filters: RequestFilters, now: datetime.datetime):
     """selectors.request_list as tuples of the columns a queue row shows
     (queue_rows.ROW_COLUMNS): no model instances for a page read all day."""
     return request_list(user=user, filters=filters, now=now).values_list(*ROW_COLUMNS)
+
+
+def queue_page(
+    *, user, filters: RequestFilters, now: datetime.datetime, offset: int, limit: int
+) -> list[tuple]:
+    """One page of queue_list. Its SQL is built once per process for the user, the filters
+    and the page (core.compiled); only the time (the overdue tab's "now") changes."""
+    card = staff_card(user)
+    key = (
+        "queue-page",
+        _scope_key(user),
+        user.pk,
+        card.department_id if card else None,
+        filters,
+        offset,
+        limit,
+    )
+    return compiled_list(
+        key,
+        lambda now: queue_list(user=user, filters=filters, now=now)[offset : offset + limit],
+        now=now,
+    )
 
 
 def queue_counts(*, user, filters: RequestFilters, tabs, now: datetime.datetime) -> dict:

@@ -775,7 +775,13 @@ def request_queue(request):
     )
     paginator.count = counts[queue]  # the tab's count: no second COUNT(*) for the pages
     page = paginator.get_page(request.GET.get("page"))
-    tuples = list(page.object_list)
+    tuples = console_selectors.queue_page(
+        user=user,
+        filters=filters,
+        now=now,
+        offset=(page.number - 1) * QUEUE_PAGE_SIZE,
+        limit=QUEUE_PAGE_SIZE,
+    )
     names = choices.staff_names
     missing = {t[ASSIGNEE] for t in tuples if t[ASSIGNEE] and t[ASSIGNEE] not in names}
     if missing:  # an assignee from outside the user's offices
