@@ -9,8 +9,9 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import F
+from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -278,6 +279,83 @@ def _new_event(
     )
 
 
+# INSERT statements by (model, rows, database): the intake writes the same few shapes of row
+# on every call, and the ORM's compiling of an INSERT cost more CPU than PostgreSQL spends on it.
+_INSERT_SQL: dict[tuple, str | None] = {}
+
+
+def _insert_sql(model, rows: int, connection) -> str | None:
+    key = (model, rows, connection.alias)
+    if key not in _INSERT_SQL:
+        opts = model._meta
+        fields = [f for f in opts.concrete_fields if f is not opts.auto_field]
+        quote = connection.ops.quote_name
+        plain = (
+            opts.auto_field is not None
+            and connection.features.can_return_rows_from_bulk_insert
+            and not opts.parents
+            and not any(f.generated or hasattr(f, "get_placeholder") for f in fields)
+        )
+        sql = None
+        if plain:
+            columns = ", ".join(quote(f.column) for f in fields)
+            row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+            sql = (
+                f"INSERT INTO {quote(opts.db_table)} ({columns}) "
+                f"VALUES {', '.join([row] * rows)} RETURNING {quote(opts.auto_field.column)}"
+            )
+        _INSERT_SQL[key] = sql
+    return _INSERT_SQL[key]
+
+
+def _insert(objs: list, *, signals: bool = False) -> None:
+    """Write new rows of one model as `bulk_create(objs)` would (or, with `signals`, as
+    `save(force_insert=True)` would: pre_save and post_save are sent), with the statement
+    written once per process and shape. The values are prepared by the model's fields as the
+    ORM prepares them, the ids come back with RETURNING. Anything unusual (an id already set, an
+    expression or database default as a value, a database that cannot return the ids) goes
+    through the ORM itself."""
+    if not objs:
+        return
+    model = type(objs[0])
+    opts = model._meta
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    sql = _insert_sql(model, len(objs), connection)
+    fields = [f for f in opts.concrete_fields if f is not opts.auto_field]
+    if sql is None or any(
+        obj.pk is not None
+        or any(hasattr(getattr(obj, f.attname), "resolve_expression") for f in fields)
+        for obj in objs
+    ):
+        if signals:
+            for obj in objs:
+                obj.save(force_insert=True, using=alias)
+        else:
+            model._base_manager.using(alias).bulk_create(objs)
+        return
+    params = []
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="save" if signals else "bulk_create")
+        if signals:
+            pre_save.send(sender=model, instance=obj, raw=False, using=alias, update_fields=None)
+        params.extend(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
+    with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = cursor.fetchall()
+    converters = opts.auto_field.get_db_converters(connection)
+    for obj, (pk,) in zip(objs, ids, strict=True):
+        for converter in converters:
+            pk = converter(pk, opts.auto_field, connection)
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = alias
+        if signals:
+            post_save.send(
+                sender=model, instance=obj, created=True, update_fields=None, raw=False, using=alias
+            )
+
+
 @dataclass(frozen=True)
 class IntakeRecords:
     """What an intake wrote: the request with its first deadlines, timeline events and
@@ -356,8 +434,8 @@ def request_intake_records(
     # written (no read-back, no second UPDATE).
     deadlines = _initial_deadlines(request, policy, replied=bool(reply))
     request.next_deadline_at = min((d.due_at for d in deadlines), default=None)
-    request.save(force_insert=True)
-    Deadline.objects.bulk_create(deadlines)
+    _insert([request], signals=True)  # request.save(force_insert=True)
+    _insert(deadlines)  # Deadline.objects.bulk_create(deadlines)
     events = [
         _new_event(
             request,
@@ -386,7 +464,7 @@ def request_intake_records(
                 public=reply,
             )
         )
-    RequestEvent.objects.bulk_create(events)
+    _insert(events)
     steps = []
     if data.emergency_help:
         from service_requests.emergency import open_checklist
@@ -409,11 +487,15 @@ def request_intake_records(
         _notify_supervisor(request, now, _("重大特别求助"), "major-intake")
     if idempotency is not None:
         # Last: a concurrent retry with the same key waits on the unique index only briefly.
-        IdempotencyKey.objects.create(
-            user=actor,
-            key=idempotency.key,
-            request_hash=idempotency.request_hash,
-            service_request=request,
+        _insert(
+            [
+                IdempotencyKey(
+                    user=actor,
+                    key=idempotency.key,
+                    request_hash=idempotency.request_hash,
+                    service_request=request,
+                )
+            ]
         )
     return IntakeRecords(request, deadlines, events, steps)
 
