@@ -51,7 +51,8 @@ def request_list(
     now = now or timezone.now()
     qs = request_queryset(user=user)
     if filters.queue in ("all_open", "mine", "my_department", "overdue"):
-        qs = qs.filter(status__in=OPEN_STATUSES)
+        # As constants, so that a prepared statement's generic plan uses sr_open_queue.
+        qs = qs.filter(status__in_constants=OPEN_STATUSES)
     if filters.queue == "mine":
         qs = qs.filter(assignee=user)
     elif filters.queue == "my_department":
