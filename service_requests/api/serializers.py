@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models.query import get_related_populators
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -348,8 +348,16 @@ _DEADLINE_KIND = _labels(Deadline, "kind")
 _EVENT_TYPE = _labels(RequestEvent, "type")
 
 
+_TRANSLATED: dict[tuple, str] = {}
+
+
 def _display(labels: dict, value) -> str:
-    return str(labels.get(value, value))
+    """The label in the active language (each translated once per process and language)."""
+    key = (id(labels), value, translation.get_language())
+    text = _TRANSLATED.get(key)
+    if text is None:
+        text = _TRANSLATED[key] = str(labels.get(value, value))
+    return text
 
 
 def _party(party) -> dict | None:
@@ -538,15 +546,20 @@ class _HouseholdReader:
                 sql, params = None, []
             places = [i for i, value in enumerate(params) if value == self.SENTINEL]
             if sql is None:
-                plan = (None, [], None, None, (0, 0), [], [])
+                plan = (None, [], None, None, None, (0, 0), [], [])
             else:
                 klass_info = compiler.klass_info
                 first, last = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+                selected = [column[0] for column in compiler.select[0 : compiler.col_count]]
                 plan = (
                     sql,
                     list(params),
                     places[0] if len(places) == 1 else None,
                     compiler,
+                    # The compiler's converters (as results_iter finds them on every call).
+                    None
+                    if compiler.has_composite_fields(selected)
+                    else compiler.get_converters(selected),
                     (first, last),
                     [column[0].target.attname for column in compiler.select[first:last]],
                     get_related_populators(klass_info, compiler.select, alias),
@@ -559,7 +572,7 @@ class _HouseholdReader:
     def get(self, *, user, pk: int):
         alias = router.db_for_read(Household)
         plan = self._plan(user, scope_for(user), alias)
-        sql, params, place, compiler, (first, last), attnames, populators = plan
+        sql, params, place, compiler, converters, (first, last), attnames, populators = plan
         if sql is None:
             return None
         if place is None:  # the ORM did not pass the id through as is: ask it as usual
@@ -569,7 +582,11 @@ class _HouseholdReader:
         with connections[alias].cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        for row in compiler.results_iter(results=[rows]):
+        if converters is None:
+            rows = compiler.results_iter(results=[rows])
+        elif converters:
+            rows = compiler.apply_converters(rows, converters)
+        for row in rows:
             household = Household.from_db(alias, attnames, row[first:last])
             for populator in populators:
                 populator.populate(row, household)
