@@ -406,7 +406,7 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 def process_cpu() -> dict[str, float]:
     """CPU seconds used so far by the processes that serve a scenario, by kind: gunicorn (the
-    server's session: master and workers) and PostgreSQL (every `postgres` process); read from
+    server's session: master and workers) and PostgreSQL (the bench database's backends); read from
     /proc, so the figure per request does not depend on what else loads the machine."""
     totals = {"app": 0.0, "db": 0.0}
     for entry in Path("/proc").iterdir():
@@ -420,7 +420,12 @@ def process_cpu() -> dict[str, float]:
         fields = stat[stat.rindex(")") + 2 :].split()
         session, cpu = int(fields[3]), (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
         if name == "postgres":
-            totals["db"] += cpu
+            try:  # only the bench database's backends, not other databases' test runs
+                title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if f" {common.DB_NAME} " in title:
+                totals["db"] += cpu
         elif SERVER_SESSION and session == SERVER_SESSION:
             totals["app"] += cpu
     return totals
