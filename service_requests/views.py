@@ -770,10 +770,9 @@ def request_queue(request):
     counts = console_selectors.queue_counts(
         user=user, filters=filters, tabs=[name for name, _label in QUEUES], now=now
     )
-    paginator = Paginator(
-        console_selectors.queue_list(user=user, filters=filters, now=now), QUEUE_PAGE_SIZE
-    )
-    paginator.count = counts[queue]  # the tab's count: no second COUNT(*) for the pages
+    # The pages are counted from the tab's count (no second COUNT(*)); the rows of the page
+    # come from queue_page.
+    paginator = Paginator(range(counts[queue]), QUEUE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     tuples = console_selectors.queue_page(
         user=user,
