@@ -61,11 +61,15 @@ def menu_for(user, current_path: str = "") -> list[dict]:
 
     is_resident = scope_for(user).is_resident
     urls = _urls(get_script_prefix())
+    # user.has_perm per entry would walk the auth backends (importing each) sixteen times a
+    # page; the permission set is read once (the backend caches it, organization.backends).
+    granted_all = user.is_active and user.is_superuser
+    granted = set() if granted_all or not user.is_active else user.get_all_permissions()
     entries = []
     for entry in MENU:
         if entry.console_staff_only and is_resident:
             continue
-        if entry.permission and not user.has_perm(entry.permission):
+        if entry.permission and not (granted_all or entry.permission in granted):
             continue
         if entry.staff_only and not user.is_staff:
             continue
