@@ -24,6 +24,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -85,8 +86,8 @@ _STORED_KEY_SQL = (
 
 
 def stored_key(*, user, key: str) -> IdempotencyKey | None:
-    """The user's stored key, if any: one small statement on every intake with a key (the
-    ORM's query building cost more than the look-up, issue #3)."""
+    """The user's stored key, if any (read when an intake with a key was refused or met the
+    key already stored)."""
     with connection.cursor() as cursor:
         cursor.execute(_STORED_KEY_SQL, [user.pk, key])
         row = cursor.fetchone()
@@ -324,35 +325,35 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
         public-area report without a household give `office`, or leave it out if you work for
         one office only."""
         key = self._idempotency_key()
-        digest = body_hash(request.data) if key is not None else None
-        if key is not None:
-            replay = self._replay(key, digest)
-            if replay is not None:
-                return replay
-
-        fields = self._parse(s.IntakeSerializer)
-        household = fields["household"]  # with its office and address (one query)
-        office = fields.pop("office") or (household.office if household else self._only_office())
-        fields["emergency_help"] = tuple(fields["emergency_help"])
-        data = services.IntakeData(**fields)
         if key is None:
-            records = services.request_intake_records(actor=request.user, office=office, data=data)
-            return self._created_response(records)
+            return self._created_response(self._intake())
+        digest = body_hash(request.data)
+        # No look-up first (issue #3: one statement less for every new key): the key is stored
+        # with the request, and a key already stored (a retry, or a concurrent retry that
+        # committed first: the unique constraint made us wait for it) fails that insert, which
+        # rolls back everything this call wrote. Then, or when the body is refused (a retry
+        # whose received time is now beyond the back-dating bound, a reused key with another,
+        # invalid body), the stored key answers: its request, or 422 for another body.
         try:
-            records = services.request_intake_records(
-                actor=request.user,
-                office=office,
-                data=data,
-                idempotency=services.IdempotencyClaim(key, digest),
-            )
-        except IntegrityError:
-            # A concurrent retry with the same key committed first (the unique constraint
-            # made us wait for it): everything of ours is rolled back, its request is the answer.
+            records = self._intake(services.IdempotencyClaim(key, digest))
+        except (IntegrityError, ValidationError, ApplicationError):
             replay = self._replay(key, digest)
             if replay is None:
                 raise
             return replay
         return self._created_response(records)
+
+    def _intake(self, idempotency=None) -> services.IntakeRecords:
+        fields = self._parse(s.IntakeSerializer)
+        household = fields["household"]  # with its office and address (one query)
+        office = fields.pop("office") or (household.office if household else self._only_office())
+        fields["emergency_help"] = tuple(fields["emergency_help"])
+        return services.request_intake_records(
+            actor=self.request.user,
+            office=office,
+            data=services.IntakeData(**fields),
+            idempotency=idempotency,
+        )
 
     def _idempotency_key(self) -> str | None:
         key = self.request.headers.get(IDEMPOTENCY_HEADER)

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.utils import timezone
 
 from core.testing import (
@@ -21,7 +21,7 @@ from core.testing import (
     owner,
 )
 from notifications.models import OutboxMessage
-from service_requests.api import views
+from service_requests import services
 from service_requests.models import (
     Deadline,
     EmergencyStep,
@@ -185,44 +185,71 @@ def test_a_malformed_idempotency_key_is_refused(desk, household, key):
     assert written()[0] == 0
 
 
-def test_a_retry_racing_the_first_call_returns_the_winner(desk, household, monkeypatch):
-    """Two retries in flight at once: the second passes the look-up before the first commits,
-    then meets the unique key; everything it wrote is rolled back and the winner returned."""
+def test_a_retry_meets_the_stored_key_and_everything_it_wrote_is_rolled_back(
+    desk, household, monkeypatch
+):
+    """There is no look-up before the intake (issue #3): a retry writes its request, meets the
+    key already stored, everything it wrote is rolled back and the first request returned."""
     first = post(desk, REQUESTS, repair_body(household), **{"Idempotency-Key": "race"})
     before = written()
-    real = views.stored_key
-    calls = []
+    real = services.request_intake_records
+    refused = []
 
-    def not_yet_committed(**kwargs):
-        calls.append(kwargs)
-        return None if len(calls) == 1 else real(**kwargs)
+    def intake(**kwargs):
+        try:
+            return real(**kwargs)
+        except IntegrityError as exc:
+            refused.append(exc)
+            raise
 
-    monkeypatch.setattr(views, "stored_key", not_yet_committed)
+    monkeypatch.setattr(services, "request_intake_records", intake)
     retry = post(desk, REQUESTS, repair_body(household), **{"Idempotency-Key": "race"})
-    assert retry.status_code == 201
+    assert retry.status_code == 201 and retry["Idempotent-Replayed"] == "true"
     assert retry.json()["id"] == first.json()["id"]
-    assert len(calls) == 2
+    assert len(refused) == 1
     assert written() == before
+
+
+def test_a_retry_that_no_longer_passes_still_gets_its_request(desk, household, monkeypatch):
+    """The retry of a back-dated call, now beyond the policy's bound (24 h), is the first call's
+    request, not a refusal: the stored key answers when the body is refused."""
+    now = timezone.now()
+    body = repair_body(household, received_at=(now - datetime.timedelta(hours=23)).isoformat())
+    first = post(desk, REQUESTS, body, **{"Idempotency-Key": "late"})
+    assert first.status_code == 201
+    before = written()
+    monkeypatch.setattr(timezone, "now", lambda: now + datetime.timedelta(hours=2))
+    refused = post(desk, REQUESTS, body)  # without the key
+    assert refused.status_code == 400 and list(refused.json()["detail"]) == ["received_at"]
+    retry = post(desk, REQUESTS, body, **{"Idempotency-Key": "late"})
+    assert retry.status_code == 201 and retry.json()["id"] == first.json()["id"]
+    assert written() == before
+
+
+def test_a_reused_key_with_another_invalid_body_is_422(desk, household):
+    first = post(desk, REQUESTS, repair_body(household), **{"Idempotency-Key": "k2"})
+    response = post(
+        desk, REQUESTS, repair_body(household, channel="pigeon"), **{"Idempotency-Key": "k2"}
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"] == {"request": first.json()["id"]}
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections")
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_retries_on_postgresql_create_one_request():
-    """Real concurrency: both calls pass the look-up, both create; the unique constraint makes
-    the second wait for the first, fail, roll back and answer with the first's request."""
+def test_concurrent_retries_on_postgresql_create_one_request(monkeypatch):
+    """Real concurrency: both calls are inside their intake transaction before either writes;
+    the unique key makes the second wait for the first, fail, roll back everything it wrote and
+    answer with the first's request."""
     office = make_office()
     household = make_household(make_building(make_estate(office), "3"), "1502")
     user = make_staff("cs_staff", offices=[office])
     barrier = threading.Barrier(2, timeout=10)
-    real = views.stored_key
-    seen = threading.local()
+    real = services.current_policy
 
-    def racing_lookup(**kwargs):
-        result = real(**kwargs)
-        if not getattr(seen, "waited", False):
-            seen.waited = True
-            barrier.wait()  # both threads have looked and found nothing
-        return result
+    def both_inside(office):
+        barrier.wait()  # both threads are in request_intake_records, nothing written yet
+        return real(office)
 
     results = []
 
@@ -235,15 +262,12 @@ def test_concurrent_retries_on_postgresql_create_one_request():
         finally:
             connection.close()
 
-    views.stored_key = racing_lookup
-    try:
-        threads = [threading.Thread(target=call) for _ in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(30)
-    finally:
-        views.stored_key = real
+    monkeypatch.setattr(services, "current_policy", both_inside)
+    threads = [threading.Thread(target=call) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
     assert len(results) == 2
     assert {status for status, _ in results} == {201}
     assert len({pk for _, pk in results}) == 1
