@@ -1,16 +1,12 @@
 """Demo complaints for the demo office (SOP.md §3): about a dozen complaints of the last two
 weeks, one at each point of the procedure, made through the services at the times they would
-have happened, so the timelines, deadlines, notices and escalations are the real ones.
-
-Times are either minutes before now (what happened today) or a clock time on an earlier day
-(what happened before today), so the demo looks the same whatever day and hour it is loaded.
-"""
+have happened (estates.demo.DemoClock), so the timelines, deadlines, notices and escalations are
+the real ones."""
 
 import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import timezone
 
 from complaints import services
 from complaints.choices import (
@@ -23,9 +19,10 @@ from complaints.choices import (
 )
 from complaints.deadlines import sweep_complaints
 from complaints.models import Complaint
+from estates.demo import DemoClock, staff_user
 from estates.models import Household
 from organization.choices import DepartmentKind
-from organization.models import Department, Staff
+from organization.models import Department
 from service_requests.choices import Category, Channel, DeadlineKind, Satisfaction
 from service_requests.deadlines import sweep_deadlines
 from service_requests.services import IntakeData
@@ -36,8 +33,7 @@ class _Desk:
     """Who works at the demo office's service centre and where complaints are sent."""
 
     office: object
-    today: datetime.date
-    now: datetime.datetime
+    clock: DemoClock
     households: list
     staff: object  # 客服管理员 张婷: takes the calls
     supervisor: object  # 客服主管 李晓梅: judges, sends slips, hands over
@@ -46,16 +42,10 @@ class _Desk:
     departments: dict
 
     def day(self, days_ago: int, hour: int, minute: int = 0) -> datetime.datetime:
-        """A clock time `days_ago` days before today (days_ago >= 1: always in the past)."""
-        date = self.today - datetime.timedelta(days=days_ago)
-        return timezone.make_aware(datetime.datetime.combine(date, datetime.time(hour, minute)))
+        return self.clock.day(days_ago, hour, minute)
 
     def household(self, index: int):
         return self.households[index % len(self.households)]
-
-
-def _user(username: str):
-    return Staff.objects.select_related("user").get(user__username=username).user
 
 
 def _after(moment: datetime.datetime, minutes: int) -> datetime.datetime:
@@ -165,7 +155,7 @@ def _return_and_tell(desk, complaint, returned_at, told_at, *, handling, told, t
 @transaction.atomic
 def load_demo_complaints(office, *, now: datetime.datetime | None = None) -> int:
     """The demo office's complaints, one at each step of SOP.md §3; returns how many."""
-    now = now or timezone.now()
+    clock = DemoClock(now)
     households = list(
         Household.objects.filter(
             office=office, residents__phone__gt="", residents__moved_out_on__isnull=True
@@ -180,13 +170,12 @@ def load_demo_complaints(office, *, now: datetime.datetime | None = None) -> int
     step = max(1, len(households) // 13)
     desk = _Desk(
         office=office,
-        today=timezone.localdate(now),
-        now=now,
+        clock=clock,
         households=households[::step],
-        staff=_user("cs_staff"),
-        supervisor=_user("cs_supervisor"),
-        manager=_user("office_manager"),
-        assistant=_user("assistant_manager"),
+        staff=staff_user("cs_staff"),
+        supervisor=staff_user("cs_supervisor"),
+        manager=staff_user("office_manager"),
+        assistant=staff_user("assistant_manager"),
         departments={
             d.kind: d
             for d in Department.objects.filter(office=office, is_active=True).order_by("pk")
@@ -205,8 +194,8 @@ def load_demo_complaints(office, *, now: datetime.datetime | None = None) -> int
     _just_recorded(desk)
     # The worker's first cycle: missed limits are marked and escalated along the policy's
     # roles (客服主管 → 管理处经理), as `make run`'s worker would within seconds.
-    sweep_deadlines(now=now)
-    sweep_complaints(now)
+    sweep_deadlines(now=clock.now)
+    sweep_complaints(clock.now)
     return Complaint.objects.filter(office=office).count() - before
 
 
@@ -453,14 +442,14 @@ def _important_extension_pending(desk: _Desk) -> None:
         complaint=complaint,
         new_due_at=deadline.due_at + datetime.timedelta(days=4),
         reason="门禁主板须返厂维修,厂家承诺四日内寄回;期间安排保安在单元门口值守",
-        now=_after(desk.now, -20),
+        now=desk.clock.minutes_ago(20),
     )
 
 
 def _just_recorded(desk: _Desk) -> None:
     """A call a few minutes ago: recorded with the apology, listened and asked; not yet judged,
     the 15-minute slip limit running."""
-    at = _after(desk.now, -4)
+    at = desk.clock.minutes_ago(4)
     complaint = _receive(
         desk,
         11,

@@ -116,6 +116,33 @@ COMPANY_PARTIES = [
 ]
 
 
+class DemoClock:
+    """Times for demo data relative to the moment it is loaded: a clock time on an earlier day
+    (always in the past, whatever the hour) or minutes before now, so the demo looks the same
+    on any day and at any hour."""
+
+    def __init__(self, now: datetime.datetime | None = None):
+        self.now = now or timezone.now()
+        self.today = timezone.localdate(self.now)
+
+    def date(self, days_ago: int) -> datetime.date:
+        return self.today - datetime.timedelta(days=days_ago)
+
+    def day(self, days_ago: int, hour: int, minute: int = 0) -> datetime.datetime:
+        """`hour:minute` on the day `days_ago` days before today (>= 1: always in the past;
+        negative: a day to come)."""
+        moment = datetime.datetime.combine(self.date(days_ago), datetime.time(hour, minute))
+        return timezone.make_aware(moment)
+
+    def minutes_ago(self, minutes: int) -> datetime.datetime:
+        return self.now - datetime.timedelta(minutes=minutes)
+
+
+def staff_user(username: str):
+    """The login of a demo staff account (one per SOP role, named after the role)."""
+    return get_user_model().objects.get(username=username, staff__isnull=False)
+
+
 def demo_accounts() -> list[DemoAccount]:
     accounts = [DemoAccount(ADMIN_USERNAME, "系统管理员", "超级管理员(全部数据)")]
     for code, name in STAFF_NAMES.items():

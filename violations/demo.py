@@ -1,48 +1,24 @@
 """Demo resident violations for the demo office (SOP.md §8): a few cases of different kinds at
 different steps of the measures ladder, made through the services at the times they would have
-happened — persuasion by the centre, penalties signed by the office manager, notices issued and
-delivered, the owners' committee's support, a case closed after the follow-up.
-
-Times are minutes before now (today) or a clock time on an earlier day, so the demo looks the
-same whatever day and hour it is loaded.
-"""
+happened (estates.demo.DemoClock) — persuasion by the centre, penalties signed by the office
+manager, notices issued and delivered, the owners' committee's support, a case closed after the
+follow-up."""
 
 import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
+from estates.demo import DemoClock, staff_user
 from estates.models import Estate, Household
-from organization.models import Staff
 from violations import services
 from violations.choices import Measure, Outcome, SubKind, Utility
 from violations.models import ViolationCase
 
 
-def _user(username: str):
-    return Staff.objects.select_related("user").get(user__username=username).user
-
-
-class _Clock:
-    def __init__(self, now: datetime.datetime):
-        self.now = now
-        self.today = timezone.localdate(now)
-
-    def day(self, days_ago: int, hour: int, minute: int = 0) -> datetime.datetime:
-        """A clock time `days_ago` days before today (>= 1: always in the past; negative: a day
-        to come)."""
-        date = self.today - datetime.timedelta(days=days_ago)
-        return timezone.make_aware(datetime.datetime.combine(date, datetime.time(hour, minute)))
-
-    def date(self, days_ago: int) -> datetime.date:
-        return self.today - datetime.timedelta(days=days_ago)
-
-
 @transaction.atomic
 def load_demo_violations(office, *, now: datetime.datetime | None = None) -> int:
     """The demo office's violation cases; returns how many."""
-    now = now or timezone.now()
     households = list(
         Household.objects.filter(office=office, residents__moved_out_on__isnull=True)
         .distinct()
@@ -57,9 +33,9 @@ def load_demo_violations(office, *, now: datetime.datetime | None = None) -> int
     def household(index):
         return picks[index % len(picks)]
 
-    clock = _Clock(now)
+    clock = DemoClock(now)
     people = {
-        name: _user(name)
+        name: staff_user(name)
         for name in (
             "cs_staff",
             "cs_supervisor",
@@ -95,7 +71,7 @@ def _measure(actor, case, at, kind, reason, **extra):
     )
 
 
-def _hoarding_persuaded(clock: _Clock, people, household) -> None:
+def _hoarding_persuaded(clock: DemoClock, people, household) -> None:
     """一般违章: hoarding in the stairwell, persuaded by the cleaner on the spot and by the
     supervisor since; the next rung (rectification) needs the office manager's signature."""
     found = clock.day(3, 8, 50)
@@ -120,7 +96,7 @@ def _hoarding_persuaded(clock: _Clock, people, household) -> None:
     )
 
 
-def _load_bearing_wall_awaiting_signature(clock: _Clock, people, household) -> None:
+def _load_bearing_wall_awaiting_signature(clock: DemoClock, people, household) -> None:
     """重大违章 (public safety): a load-bearing wall being knocked through. Work stopped after
     persuasion and a 协调单 to engineering; the rectification notice waits for the office
     manager's signature — staff may only persuade (000 篇4 §4.4.8)."""
@@ -155,7 +131,7 @@ def _load_bearing_wall_awaiting_signature(clock: _Clock, people, household) -> N
     )
 
 
-def _fees_refused_cut_notice_delivered(clock: _Clock, people, household, office) -> None:
+def _fees_refused_cut_notice_delivered(clock: DemoClock, people, household, office) -> None:
     """拒交管理服务费 over a year: urged, a reminder letter, a late fee, the owners' committee's
     notice, and now the written notice of a water cut delivered (the estate's covenant allows
     it). Next: the visit five minutes before and the manager's decision, from the announced
@@ -254,7 +230,7 @@ def _fees_refused_cut_notice_delivered(clock: _Clock, people, household, office)
     )
 
 
-def _lawn_closed_after_follow_up(clock: _Clock, people, household) -> None:
+def _lawn_closed_after_follow_up(clock: DemoClock, people, household) -> None:
     """一般违章, the whole way: persuasion, a rectification notice not complied with,
     compensation for the turf, the follow-up talk, closed as corrected."""
     manager = people["office_manager"]
@@ -313,9 +289,9 @@ def _lawn_closed_after_follow_up(clock: _Clock, people, household) -> None:
     )
 
 
-def _pet_reported_today(clock: _Clock, people, household) -> None:
+def _pet_reported_today(clock: DemoClock, people, household) -> None:
     """A general case the security shift leader registered 40 minutes ago, after persuading."""
-    at = clock.now - datetime.timedelta(minutes=40)
+    at = clock.minutes_ago(40)
     _register(
         people["security_shift_leader"],
         household,

@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth import authenticate
 
-from estates.demo import DEMO_PASSWORD, demo_accounts, load_demo_data
+from estates.demo import DEMO_PASSWORD, DemoClock, demo_accounts, load_demo_data
 from estates.models import Household
 from organization.choices import RoleCode
 from service_requests.demo import load_demo_requests
@@ -34,15 +34,6 @@ def test_demo_refuses_a_database_with_data():
         load_demo_data(buildings=1, floors=1)
 
 
-def _local(days_ago: int, hour: int, minute: int):
-    import datetime
-
-    from django.utils import timezone
-
-    date = timezone.localdate() - datetime.timedelta(days=days_ago)
-    return timezone.make_aware(datetime.datetime.combine(date, datetime.time(hour, minute)))
-
-
 # Loaded just after midnight and just before: the demo must look right at any hour.
 DEMO_TIMES = [pytest.param((1, 0, 3), id="00:03"), pytest.param((1, 23, 58), id="23:58")]
 
@@ -60,7 +51,7 @@ def test_demo_complaints_show_every_step_of_the_procedure(when):
 
     load_demo_data(buildings=1, floors=3)
     office = Household.objects.first().office
-    now = _local(*when)
+    now = DemoClock().day(*when)
     assert load_demo_complaints(office, now=now) == Complaint.objects.count() == 12
     stages = [c.stage for c in Complaint.objects.all()]
     assert {s: stages.count(s) for s in set(stages)} == {
@@ -124,7 +115,7 @@ def test_demo_violations_show_the_ladder(when):
 
     load_demo_data(buildings=1, floors=3)
     office = Household.objects.first().office
-    now = _local(*when)
+    now = DemoClock().day(*when)
     assert load_demo_violations(office, now=now) == ViolationCase.objects.count() == 5
     users = get_user_model().objects
     staff, manager = users.get(username="cs_staff"), users.get(username="office_manager")

@@ -17,16 +17,9 @@ from core.testing import (
     owner,
 )
 from service_requests.models import ServiceRequest
+from tests.browser.accounts import log_in
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, username: str, password: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名", exact=True).fill(username)
-    page.get_by_label("密码", exact=True).fill(password)
-    page.get_by_role("button", name="登录", exact=True).click()
-    expect(page.get_by_test_id("current-user")).to_be_visible()
 
 
 @pytest.fixture
