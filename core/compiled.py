@@ -66,7 +66,9 @@ def _sentinel(value):
     if isinstance(value, bool):
         raise TypeError("booleans are part of the key, not values")
     if isinstance(value, int):
-        s = -(7_300_000_000_000 + n)
+        # Negative and inside the 32-bit range: Django answers "nothing" without SQL for an
+        # integer outside its field's range, which would leave no plan to reuse.
+        s = -(2_000_000_000 + n % 100_000_000)
         return s, str(-s)
     if isinstance(value, str):
         s = f"\x00compiled-sentinel-{n}\x00"

@@ -138,3 +138,18 @@ def test_plans_are_bounded(office, household, receptionist, monkeypatch):
         )
         assert got == [(sr.pk,)]
     assert len(compiled._plans) == 2
+
+
+def test_the_hot_reads_are_compiled_not_answered_by_the_fallback(office, household, receptionist):
+    """A plan that silently fell back would cost the ORM's full price on every page (an int
+    placeholder outside a field's range once made Django answer "nothing" without SQL)."""
+    from organization.backends import RolePermissionBackend
+
+    sr = intake(receptionist, office, household=household, category=Category.REPAIR)
+    assert RolePermissionBackend().get_user(receptionist.pk) == receptionist
+    page = console_selectors.request_page_get(user=receptionist, pk=sr.pk)
+    console_selectors.request_deadlines(page)
+    console_selectors.request_events(page)
+    keys = {key[2]: plan for key, plan in compiled._plans.items()}
+    for name in ("auth-user", "request-page", "request-deadlines", "request-events"):
+        assert keys[name] is not compiled._UNCOMPILABLE, name
