@@ -147,6 +147,8 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
 
     serializer_class = s.RequestRowSerializer
     parser_classes = [JSONParser]
+    # settings.REST_FRAMEWORK's two, with DRF's token class replaced by core.api's (the same
+    # check in one fixed statement: issue #3).
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     # Each step's authority (the desk, or the department it was dispatched to, or the resident
     # confirming in the app) is checked by the service; the permission class only asks that the
