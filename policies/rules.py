@@ -125,6 +125,20 @@ register(
 )
 register(
     Rule(
+        "request.handle_again",
+        "duration",
+        Duration(2, "calendar_days"),
+        _("重新打开后重新处理时限"),
+        "SOP.md §2 事事有着落,件件有回音; 000 篇10 §4.3.2 3) 与 000 篇3 §4.3.1 (2日); 管理处自定",
+        _(
+            "重新打开的求助(维修除外:维修须在“维修承诺完成日期最长”内重新约定)须在此时限内"
+            "重新处理完毕;默认取规程中非当场解决事项最短的处理时限(轻微投诉、书面咨询均为2日)"
+        ),
+        units=("hours", "calendar_days", "working_days"),
+    )
+)
+register(
+    Rule(
         "emergency.major_report",
         "duration",
         Duration(0, "minutes"),

@@ -114,6 +114,8 @@ class DeadlineKind(models.TextChoices):
     ORAL_REPLY = "oral_reply", _("请示后答复")
     REPAIR_COMPLETION = "repair_completion", _("约定完成")
     SUPERVISOR_REPORT = "supervisor_report", _("报告主管")
+    # A reopened request other than a repair (a repair gets a new completion round instead).
+    HANDLE_AGAIN = "handle_again", _("重新处理")
     # Complaints (SOP.md §3; complaints app): each a policy rule with its clause.
     COMPLAINT_SLIP = "complaint_slip", _("投诉意见表送达部门")
     COMPLAINT_HAND_OVER = "complaint_hand_over", _("投诉呈送责任人")

@@ -38,6 +38,7 @@ from service_requests.choices import (
     Satisfaction,
     Status,
 )
+from service_requests.hooks import reopen_owner
 from service_requests.models import (
     DESCRIPTION_MAX_LENGTH,
     Deadline,
@@ -225,6 +226,38 @@ def deadline_open_round(
         due_at=due_at,
         round=current.round + 1 if current is not None else 1,
     )
+
+
+def _open_handle_again(request: ServiceRequest, now) -> Deadline:
+    """Every open item knows its deadline: a reopened request gets a new round of a limit at
+    once, from the reopening. A repair: its completion, due at the latest promise the policy
+    allows (SOP.md §4; 003 §5.2 一般不超过3天) until a time is agreed again with the resident
+    (request_set_appointment moves this round). Any other category: `request.handle_again`.
+    Swept, escalated and counted in the on-time rate like every other round."""
+    if request.category == Category.REPAIR:
+        kind, key = DeadlineKind.REPAIR_COMPLETION, "repair.promised_date_max"
+    else:
+        kind, key = DeadlineKind.HANDLE_AGAIN, "request.handle_again"
+    rule_value = _policy(request).value(key)
+    return deadline_open_round(
+        request=request,
+        kind=kind,
+        policy_key=key,
+        clause=rule_value.rule.clause,
+        due_at=rule_value.value.after(now),
+        now=now,
+    )
+
+
+def _reopened_data(deadline: Deadline | None) -> dict:
+    if deadline is None:
+        return {}
+    return {
+        "deadline": deadline.kind,
+        "due_at": deadline.due_at.isoformat(),
+        "round": deadline.round,
+        "policy_key": deadline.policy_key,
+    }
 
 
 def _last_reopened_at(request: ServiceRequest):
@@ -872,7 +905,7 @@ def request_resolve(
         raise ApplicationError(_("请填写处理结果"), field_errors={"result": [_("请填写处理结果")]})
     now = _now(now)
     fields = {"status": Status.RESOLVED, "resolved_at": now, "result": result.strip()}
-    met = {DeadlineKind.REPAIR_COMPLETION}
+    met = {DeadlineKind.REPAIR_COMPLETION, DeadlineKind.HANDLE_AGAIN}
     if request.first_replied_at is None:
         # Solving it is the answer: the first reply is given with the result.
         fields["first_replied_at"] = now
@@ -954,6 +987,8 @@ def request_follow_up(
             raise ApplicationError(
                 _("住户不满意时须记录意见"), field_errors={"comment": [_("住户不满意时须记录意见")]}
             )
+        # A procedure on top of the request (a complaint) opens its own limit for the new round.
+        again = None if reopen_owner(request) else _open_handle_again(request, now)
         _advance(
             request,
             version=version,
@@ -978,6 +1013,7 @@ def request_follow_up(
             before=before,
             after=Status.IN_PROGRESS,
             internal=_("回访不满意,重新处理"),
+            data=_reopened_data(again),
         )
         return request
     _advance(
@@ -1047,6 +1083,8 @@ def request_refer(
             {DeadlineKind.FIRST_REPLY, DeadlineKind.ORAL_REPLY, DeadlineKind.WRITTEN_REPLY},
             now,
         )
+    # Referred after a reopening: the outside party is the answer (严禁推诿).
+    _meet(request, {DeadlineKind.HANDLE_AGAIN}, now)
     _cancel_open_deadlines(request, now)
     _advance(
         request,
@@ -1089,25 +1127,58 @@ def request_cancel(
     return request
 
 
+REOPENABLE = frozenset(
+    {Status.RESOLVED, Status.CONFIRMED, Status.VISITED, Status.CLOSED, Status.REFERRED}
+)
+
+
 @transaction.atomic
 def request_reopen(
     *, actor, request: ServiceRequest, version: int, reason: str, now=None
 ) -> ServiceRequest:
+    """重新打开 (the resident is back with the same matter): in progress again with a new round
+    of a limit (`_open_handle_again`). A request whose reopening a procedure on top of it owns
+    (a category c request with a complaint record: the complaint is reopened on 投诉处理,
+    SOP.md §3) is refused with where to reopen it, and nothing is written."""
     action = _("重新打开")
     _get_in_scope(actor, request)
     _handle_perm(actor, action)
-    _check_transition(
-        request,
-        frozenset(
-            {Status.RESOLVED, Status.CONFIRMED, Status.VISITED, Status.CLOSED, Status.REFERRED}
-        ),
-        action,
+    owner = reopen_owner(request)
+    if owner is not None:
+        raise ApplicationError(
+            _(
+                "该求助已登记为投诉,请在“%(procedure)s”页面重新打开投诉(%(url)s):"
+                "投诉须重新派发意见表、通报住户并回访(SOP.md §3)。"
+            )
+            % {"procedure": owner.procedure, "url": owner.url},
+            code="reopen_in_procedure",
+            extra={"procedure": owner.procedure, "url": owner.url, "id": owner.object_id},
+        )
+    return _reopen(actor=actor, request=request, version=version, reason=reason, now=now)
+
+
+@transaction.atomic
+def request_reopen_for_procedure(
+    *, actor, request: ServiceRequest, version: int, reason: str, now=None
+) -> ServiceRequest:
+    """The reopening by the procedure that owns it (complaints.services.complaint_reopen, which
+    checks its own authority and opens its own limit): the request is in progress again, with
+    no limit of the request desk's."""
+    _get_in_scope(actor, request)
+    _handle_perm(actor, _("重新打开"))
+    return _reopen(
+        actor=actor, request=request, version=version, reason=reason, now=now, own_limit=False
     )
+
+
+def _reopen(*, actor, request, version, reason, now, own_limit: bool = True) -> ServiceRequest:
+    _check_transition(request, REOPENABLE, _("重新打开"))
     if not reason.strip():
         raise ApplicationError(
             _("重新打开须填写原因"), field_errors={"reason": [_("重新打开须填写原因")]}
         )
     now = _now(now)
+    again = _open_handle_again(request, now) if own_limit else None
     _advance(
         request,
         version=version,
@@ -1121,6 +1192,7 @@ def request_reopen(
             "closed_at": None,
         },
         internal=reason.strip(),
+        data=_reopened_data(again),
     )
     return request
 

@@ -164,6 +164,9 @@ class DeadlineSerializer(serializers.Serializer):
     clause = serializers.CharField(help_text="The SOP clause of the policy rule that set it")
     policy_key = serializers.CharField()
     escalation_level = serializers.IntegerField()
+    round = serializers.IntegerField(
+        help_text="1 for the first limit of its kind; after a reopening the new limit is 2, …"
+    )
 
     def get_state(self, deadline) -> str:
         return deadline_state(deadline, self.context["now"])
@@ -435,6 +438,7 @@ def request_detail_data(request, *, deadlines, events, steps, names, now) -> dic
                 "clause": deadline.clause,
                 "policy_key": deadline.policy_key,
                 "escalation_level": deadline.escalation_level,
+                "round": deadline.round,
             }
             for deadline in deadlines
         ],
