@@ -2,9 +2,11 @@ import functools
 from html import escape
 
 from django.conf import settings
+from django.middleware.csrf import get_token
 from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, get_language_info
+from django.utils.translation import gettext as _
 
 from core.menu import menu_for
 from organization.scoping import staff_card
@@ -48,19 +50,45 @@ def _language_options(current: str, languages: tuple) -> SafeString:
     return SafeString("".join(options))
 
 
+def _topbar_html(request, urls: dict, token: str, user_name: str | None) -> SafeString:
+    """The top bar (brand, language, inbox, who is signed in, sign out) — on every page, so
+    written without the template engine. `user_name` None: nobody is signed in."""
+    csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(token)}">'
+    parts = [
+        '<header class="topbar">',
+        f'<a class="brand" href="{urls["home"]}">{escape(_("EstateDesk 物业客服台"))}</a>',
+        '<span class="spacer"></span>',
+        f'<form action="{urls["set_language"]}" method="post" class="no-print">{csrf}',
+        f'<input name="next" type="hidden" value="{escape(request.get_full_path())}">',
+        f'<select name="language" aria-label="{escape(_("语言"))}" '
+        'onchange="this.form.submit()">'
+        f"{_language_options(get_language(), tuple(settings.LANGUAGES))}</select></form>",
+    ]
+    if user_name is not None:
+        parts += [
+            f'<span class="inbox" hx-get="{urls["unread_badge"]}" hx-trigger="load, every 60s" '
+            f'hx-swap="innerHTML"><a class="inbox-link" href="{urls["inbox"]}">'
+            f"{escape(_('通知'))}</a></span>",
+            f'<span class="who" data-testid="current-user">{escape(user_name)}</span>',
+            f'<form action="{urls["logout"]}" method="post">{csrf}'
+            f'<button type="submit">{escape(_("退出"))}</button></form>',
+        ]
+    parts.append("</header>")
+    return SafeString("\n".join(parts))
+
+
 def console(request):
-    chrome = {
-        "console_urls": _urls(get_script_prefix()),
-        "language_options_html": _language_options(get_language(), tuple(settings.LANGUAGES)),
-    }
+    urls = _urls(get_script_prefix())
+    token = get_token(request)
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return chrome
+        return {"console_topbar_html": _topbar_html(request, urls, token, None)}
     card = staff_card(user)  # cached: the top bar needs no Staff query
     menu = menu_for(user, request.path)
+    name = (card.name if card else "") or user.get_full_name() or user.username
     return {
-        **chrome,
+        "console_topbar_html": _topbar_html(request, urls, token, name),
         "console_menu": menu,
         "console_menu_html": _menu_html(menu),
-        "console_user_name": (card.name if card else "") or user.get_full_name() or user.username,
+        "console_user_name": name,
     }

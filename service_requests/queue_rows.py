@@ -183,3 +183,26 @@ def tabs_html(tabs: list[dict], current: str) -> SafeString:
             for tab in tabs
         )
     )
+
+
+def pagination_html(page, query_string: str) -> SafeString:
+    """core/_pagination.html for the queue (the same markup, without the template engine)."""
+    paginator = page.paginator
+    if paginator.num_pages <= 1:
+        return SafeString("")
+    prefix = f"?{escape(query_string)}&amp;" if query_string else "?"
+    parts = ['<div class="pagination">']
+    if page.has_previous():
+        parts.append(
+            f'<a href="{prefix}page={page.previous_page_number()}">{escape(_("上一页"))}</a>'
+        )
+    summary = _("第 %(n)s / %(total)s 页,共 %(rows)s 条") % {
+        "n": page.number,
+        "total": paginator.num_pages,
+        "rows": paginator.count,
+    }
+    parts.append(f'<span class="muted">{escape(summary)}</span>')
+    if page.has_next():
+        parts.append(f'<a href="{prefix}page={page.next_page_number()}">{escape(_("下一页"))}</a>')
+    parts.append("</div>")
+    return SafeString("\n".join(parts))

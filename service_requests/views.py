@@ -15,7 +15,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
@@ -54,6 +54,13 @@ from service_requests.queue_rows import choice_labels
 from service_requests.selectors import RequestFilters, request_get
 
 QUEUE_PAGE_SIZE = 30
+
+
+@functools.cache
+def _new_request_url(script_prefix: str) -> str:
+    return reverse("service_requests:request_new")
+
+
 ASSIGNEE = queue_rows.ROW_COLUMNS.index("assignee_id")
 HOUSEHOLD_PICK_LIMIT = 8
 
@@ -786,6 +793,7 @@ def request_queue(request):
     if missing:  # an assignee from outside the user's offices
         names = {**names, **console_selectors.staff_names(missing)}
     rows = queue_rows.build_rows(tuples, names, now)
+    query_string = urlencode({**filter_params, "tab": queue})
     tabs = [
         {
             "name": name,
@@ -806,7 +814,10 @@ def request_queue(request):
             "page": page,
             "rows": rows,
             "rows_html": queue_rows.rows_html(rows),
-            "query_string": urlencode({**filter_params, "tab": queue}),
+            "pagination_html": queue_rows.pagination_html(page, query_string),
+            "may_add": user.has_perm("service_requests.add_servicerequest"),
+            "new_url": _new_request_url(get_script_prefix()),
+            "query_string": query_string,
             "now": now,
             # The filter form is rendered once per office, language and filter values (its
             # choices take most of the page's rendering time).
