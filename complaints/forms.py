@@ -155,6 +155,15 @@ class CloseForm(forms.Form):
     note = forms.CharField(label=_("备注"), required=False)
 
 
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("重新打开的原因"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("如:住户再次来电反映问题未解决"),
+    )
+
+
 class LinkForm(forms.Form):
     numbers = forms.CharField(
         label=_("并入的投诉编号"), help_text=_("投诉页编号,用逗号分隔,如 12,15")

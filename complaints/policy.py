@@ -164,6 +164,17 @@ register(
 )
 register(
     Rule(
+        "complaint.reopen_roles",
+        "roles",
+        ("cs_supervisor", "assistant_manager", "office_manager"),
+        _("重新打开已通报或已关闭投诉的岗位"),
+        "SOP.md §3; 000 篇10 §3 (客服主管组织处理投诉,经理助理、管理处主任处理重要、重大投诉), "
+        "§4.7 (不满意的重新处理); 管理处自定",
+        _("住户就同一事项再次投诉时重新打开,重新派发意见表、通报住户并回访"),
+    )
+)
+register(
+    Rule(
         "complaint.collective_households",
         "integer",
         3,

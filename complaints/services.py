@@ -1113,13 +1113,13 @@ def complaint_follow_up(
         fields += ["slip_returned_at", "told_at"]
     complaint.save(update_fields=fields)
     if satisfaction == Satisfaction.UNSATISFIED:
-        _reopen_resolve_deadline(complaint, actor, when)
+        _reopen_resolve_deadline(complaint, actor, when, _("回访不满意,投诉重新处理"))
     else:
         _refresh_next_deadline(request)
     return complaint
 
 
-def _reopen_resolve_deadline(complaint: Complaint, actor, now) -> None:
+def _reopen_resolve_deadline(complaint: Complaint, actor, now, why: str) -> None:
     """A reopened complaint gets a new resolve limit from now, by the same rule as the first one
     for its severity (invalid ones: the 3-day answer). It is a new round of the deadline: the
     earlier round keeps its met or missed record, and the new one is swept, escalated and
@@ -1138,8 +1138,9 @@ def _reopen_resolve_deadline(complaint: Complaint, actor, now) -> None:
         EventType.NOTE_ADDED,
         actor,
         now,
-        internal=_("回访不满意,投诉重新处理;新的处理时限:%(due)s(%(clause)s)")
+        internal=_("%(why)s;新的处理时限:%(due)s(%(clause)s)")
         % {
+            "why": why,
             "due": timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M"),
             "clause": deadline.clause,
         },
@@ -1176,6 +1177,69 @@ def complaint_close(*, actor, complaint: Complaint, note: str = "", now=None) ->
     )
     complaint.closed_at = now
     complaint.save(update_fields=["closed_at"])
+    return complaint
+
+
+def complaint_may_reopen(user, complaint: Complaint) -> bool:
+    """Whether to offer 重新打开 on the complaint page (complaint_reopen decides for real)."""
+    if not (complaint.told_at or complaint.closed_at) or not user.has_perm(CHANGE):
+        return False
+    return holds_role(user, complaint.office_id, _policy(complaint).roles("complaint.reopen_roles"))
+
+
+@transaction.atomic
+def complaint_reopen(*, actor, complaint: Complaint, reason: str, now=None) -> Complaint:
+    """重新打开 a complaint whose result the resident was told (or that was closed): the resident
+    is back with the same matter (000 篇10 §4.7 不满意的重新处理; 003 §4.3 经两次以上提出仍未解决).
+    Only the roles of `complaint.reopen_roles` may. The request is in progress again
+    (request_reopen_for_procedure: the generic reopen refuses a request with a complaint); the
+    department handles it again on the slip it holds, the resident is told again and, where
+    required, visited again; the complaint gets a new round of its resolve limit from now by its
+    severity's rule (invalid ones: the 3-day answer). The earlier telling and visit stay on the
+    timeline; a planned visit not yet made is cancelled (a new one follows the next telling)."""
+    _check(actor, complaint, _("重新打开投诉"))
+    complaint = _lock(complaint)
+    roles = _policy(complaint).roles("complaint.reopen_roles")
+    if not holds_role(actor, complaint.office_id, roles):
+        raise PermissionDeniedError(
+            _("只有%(roles)s可以重新打开投诉。") % {"roles": _role_names(roles)},
+            code="wrong_role",
+        )
+    if not complaint.told_at and not complaint.closed_at:
+        raise _error(
+            _("投诉仍在处理中(尚未通报住户处理结果),无需重新打开"), code="invalid_transition"
+        )
+    if not reason.strip():
+        raise _error(_("请填写重新打开的原因"), "reason")
+    now = _now(now)
+    request = complaint.request
+    request_services.request_reopen_for_procedure(
+        actor=actor, request=request, version=request.version, reason=reason, now=now
+    )
+    _cancel(request, {DeadlineKind.COMPLAINT_FOLLOW_UP, DeadlineKind.COMPLAINT_TELL_RESIDENT}, now)
+    complaint.slip_returned_at = None
+    complaint.told_at = None
+    complaint.closed_at = None
+    complaint.follow_up_due_at = None
+    complaint.visited_at = None
+    complaint.visited_by = None
+    complaint.satisfaction = ""
+    complaint.visit_comment = ""
+    complaint.save(
+        update_fields=[
+            "slip_returned_at",
+            "told_at",
+            "closed_at",
+            "follow_up_due_at",
+            "visited_at",
+            "visited_by",
+            "satisfaction",
+            "visit_comment",
+        ]
+    )
+    _reopen_resolve_deadline(
+        complaint, actor, now, _("投诉重新打开:%(reason)s") % {"reason": reason.strip()}
+    )
     return complaint
 
 

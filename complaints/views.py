@@ -35,6 +35,24 @@ from violations.views import _household_from_room
 
 PAGE_SIZE = 50
 
+# The complaint page's action forms by action name (also each form's prefix).
+FORMS = {
+    "step": forms.StepForm,
+    "judge": forms.JudgeForm,
+    "severity": forms.SeverityForm,
+    "hand_over": forms.HandOverForm,
+    "slip": forms.SlipForm,
+    "return": forms.ReturnForm,
+    "tell": forms.TellForm,
+    "extension": forms.ExtensionForm,
+    "decide": forms.DecideForm,
+    "follow_up": forms.FollowUpForm,
+    "visit_assign": forms.VisitAssignForm,
+    "close": forms.CloseForm,
+    "reopen": forms.ReopenForm,
+    "link": forms.LinkForm,
+}
+
 
 def _departments(office_id):
     return Department.objects.filter(office_id=office_id, is_active=True).exclude(
@@ -136,47 +154,39 @@ def complaint_for_request_view(request, request_pk):
 
 
 def _forms(complaint, data=None, name=None):
-    """The action forms of the page; `data` binds the one named `name`."""
+    """The action forms of the page, each with its action's name as prefix (the page holds them
+    all: without it two forms' `note` fields would share one HTML id); `data` binds the one named
+    `name`."""
     departments = _departments(complaint.office_id)
-    built = {
-        "step": forms.StepForm(),
-        "judge": forms.JudgeForm(
-            initial={
+    users = _office_users(complaint.office_id)
+    hand_over_users = _hand_over_users(complaint)
+    kwargs = {
+        "judge": {
+            "initial": {
                 "validity": complaint.validity,
                 "valid_kind": complaint.valid_kind,
                 "severity": complaint.severity,
                 "handling": complaint.handling,
                 "explanation": complaint.explanation,
             }
-        ),
-        "severity": forms.SeverityForm(initial={"severity": complaint.severity}),
-        "hand_over": forms.HandOverForm(users=_hand_over_users(complaint)),
-        "slip": forms.SlipForm(
-            departments=departments,
-            initial={"department": complaint.complained_department_id},
-        ),
-        "return": forms.ReturnForm(),
-        "tell": forms.TellForm(),
-        "extension": forms.ExtensionForm(),
-        "decide": forms.DecideForm(),
-        "follow_up": forms.FollowUpForm(users=_office_users(complaint.office_id)),
-        "visit_assign": forms.VisitAssignForm(
-            users=_office_users(complaint.office_id),
-            initial={"assignee": complaint.follow_up_by_id},
-        ),
-        "close": forms.CloseForm(),
-        "link": forms.LinkForm(),
+        },
+        "severity": {"initial": {"severity": complaint.severity}},
+        "hand_over": {"users": hand_over_users},
+        "slip": {
+            "departments": departments,
+            "initial": {"department": complaint.complained_department_id},
+        },
+        "follow_up": {"users": users},
+        "visit_assign": {"users": users, "initial": {"assignee": complaint.follow_up_by_id}},
     }
-    if name is not None:
-        form = built[name]
-        kwargs = {}
-        if name == "hand_over":
-            kwargs["users"] = _hand_over_users(complaint)
-        if name in ("follow_up", "visit_assign"):
-            kwargs["users"] = _office_users(complaint.office_id)
-        if name == "slip":
-            kwargs["departments"] = departments
-        built[name] = type(form)(data, **kwargs)
+    built = {}
+    for action, form_class in FORMS.items():
+        options = dict(kwargs.get(action, {}), prefix=action)
+        if action == name:
+            options.pop("initial", None)
+            built[action] = form_class(data, **options)
+        else:
+            built[action] = form_class(**options)
     return built
 
 
@@ -214,6 +224,8 @@ def _run(name, actor, complaint, data):
         services.complaint_follow_up_assign(actor=actor, complaint=complaint, **data)
     elif name == "close":
         services.complaint_close(actor=actor, complaint=complaint, **data)
+    elif name == "reopen":
+        services.complaint_reopen(actor=actor, complaint=complaint, **data)
     elif name == "link":
         pks = [int(n) for n in re.findall(r"\d+", data["numbers"])]
         others = list(complaint_queryset(user=actor).filter(pk__in=pks).select_related("request"))
@@ -237,6 +249,7 @@ def _page(request, complaint, action_forms, refusal="", status=200):
             "deadlines": deadlines,
             "checklist": [(label, steps.get(code)) for code, label in forms.ChecklistStep.choices],
             "follow_up_required": services.follow_up_required(complaint),
+            "may_reopen": services.complaint_may_reopen(request.user, complaint),
             "refusal": refusal,
         },
         status=status,
@@ -251,21 +264,7 @@ def complaint_detail_view(request, pk):
     return _page(request, complaint, _forms(complaint))
 
 
-ACTIONS = (
-    "step",
-    "judge",
-    "severity",
-    "hand_over",
-    "slip",
-    "return",
-    "tell",
-    "extension",
-    "decide",
-    "follow_up",
-    "visit_assign",
-    "close",
-    "link",
-)
+ACTIONS = tuple(FORMS)
 
 
 @login_required

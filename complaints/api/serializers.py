@@ -132,9 +132,7 @@ class ExtensionSerializer(serializers.Serializer):
 
 
 class ComplaintDeadlineSerializer(DeadlineSerializer):
-    round = serializers.IntegerField(
-        help_text="1 for the first limit of its kind; a reopened complaint's new limit is 2, …"
-    )
+    """A limit of the complaint's request (its `round` counts the reopenings)."""
 
 
 class ComplaintDetailSerializer(ComplaintRowSerializer):
@@ -485,6 +483,12 @@ class VisitFilterSerializer(serializers.Serializer):
 
 class CloseSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReopenSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=500, help_text="Why it is reopened (the resident is back with the same matter)"
+    )
 
 
 class LinkSerializer(serializers.Serializer):

@@ -47,7 +47,8 @@ ACTION_ERRORS = {
     403: OpenApiResponse(
         response=ErrorSerializer,
         description="无权操作 — `permission_denied`, or `wrong_approver` (an extension decided "
-        "by a role the policy does not name), or a downgrade of an automatic 重大 without the "
+        "by a role the policy does not name), `wrong_role` (a reopening by a role not in "
+        "`complaint.reopen_roles`), or a downgrade of an automatic 重大 without the "
         "office manager; the message names who may",
     ),
     **error_responses(404),
@@ -445,6 +446,14 @@ class ComplaintViewSet(viewsets.GenericViewSet):
         run=lambda v, actor, c, data: services.complaint_close(actor=actor, complaint=c, **data),
         summary="Close (关闭投诉)",
         doc=services.complaint_close.__doc__,
+    )
+    reopen = _action(
+        "reopen",
+        url_path="reopen",
+        input_serializer=s.ReopenSerializer,
+        run=lambda v, actor, c, data: services.complaint_reopen(actor=actor, complaint=c, **data),
+        summary="Reopen a told or closed complaint with a new resolve round (重新打开投诉)",
+        doc=services.complaint_reopen.__doc__,
     )
     link = _action(
         "link",

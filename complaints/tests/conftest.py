@@ -79,3 +79,8 @@ def new_complaint(
         data=ComplaintData(what_happened=text, resident_demand="尽快清理", emergency=emergency),
         now=when,
     )
+
+
+def prefixed(action: str, data: dict) -> dict:
+    """A console POST to a complaint page action: each form's fields carry its action's prefix."""
+    return {f"{action}-{name}": value for name, value in data.items()}

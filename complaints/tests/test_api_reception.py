@@ -9,7 +9,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from complaints.models import Complaint, ComplaintStep
-from complaints.tests.conftest import new_complaint
+from complaints.tests.conftest import new_complaint, prefixed
 from core.testing import (
     PASSWORD,
     api_client,
@@ -204,7 +204,9 @@ def test_developer_hand_off_needs_the_repair_slip_permission(client, office, hou
     assert "物业返修联系单" in response.json()["message"]
     _nothing_written(complaint)
     assert client.login(username=clerk.username, password=PASSWORD)
-    page = client.post(reverse("complaints:action", args=[complaint.pk, "judge"]), body)
+    page = client.post(
+        reverse("complaints:action", args=[complaint.pk, "judge"]), prefixed("judge", body)
+    )
     assert page.status_code == 403
     assert "物业返修联系单" in page.content.decode()
     _nothing_written(complaint)
@@ -229,7 +231,7 @@ def test_violation_hand_off_needs_the_violation_permission(client, office, house
     assert client.login(username=clerk.username, password=PASSWORD)
     page = client.post(
         reverse("complaints:action", args=[complaint.pk, "judge"]),
-        body | {"violator": neighbour.unit.short_code},
+        prefixed("judge", body | {"violator": neighbour.unit.short_code}),
     )
     assert page.status_code == 403
     assert "登记住户违章" in page.content.decode()

@@ -233,7 +233,7 @@ def test_console_visit_list_plan_and_reassignment(
     assert client.login(username=supervisor.username, password=PASSWORD)
     response = client.post(
         reverse("complaints:action", args=[complaint.pk, "visit_assign"]),
-        {"assignee": supervisor.pk},
+        {"visit_assign-assignee": supervisor.pk},
     )
     assert response.status_code == 302
     assert Complaint.objects.get(pk=complaint.pk).follow_up_by == supervisor
@@ -248,7 +248,7 @@ def test_console_refuses_a_visit_before_the_result(
     assert client.login(username=supervisor.username, password=PASSWORD)
     response = client.post(
         reverse("complaints:action", args=[complaint.pk, "visit_assign"]),
-        {"assignee": receptionist.pk},
+        {"visit_assign-assignee": receptionist.pk},
     )
     assert response.status_code == 200
     assert "投诉尚未处理完毕并通报住户,不能安排回访" in response.content.decode()

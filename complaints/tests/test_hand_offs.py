@@ -155,15 +155,15 @@ def test_console_judge_form_takes_the_room(client, manager, office, household, n
     complaint = new_complaint(manager, office, household, T0)
     assert client.login(username=manager.username, password=PASSWORD)
     page = client.get(reverse("complaints:detail", args=[complaint.pk])).content.decode()
-    assert 'name="violator"' in page and 'name="violation_sub_kind"' in page
+    assert 'name="judge-violator"' in page and 'name="judge-violation_sub_kind"' in page
     client.post(
         reverse("complaints:action", args=[complaint.pk, "judge"]),
         {
-            "validity": "coordination",
-            "handling": "violation_case",
-            "explanation": "已说明",
-            "violator": neighbour.unit.short_code,
-            "violation_sub_kind": SubKind.HYGIENE_HOARDING,
+            "judge-validity": "coordination",
+            "judge-handling": "violation_case",
+            "judge-explanation": "已说明",
+            "judge-violator": neighbour.unit.short_code,
+            "judge-violation_sub_kind": SubKind.HYGIENE_HOARDING,
         },
     )
     assert ViolationCase.objects.get().household == neighbour

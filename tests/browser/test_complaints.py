@@ -78,23 +78,23 @@ def test_supervisor_records_and_judges_a_complaint_refusals_in_chinese(page, scr
     expect(header).to_contain_text("待界定")
 
     step = _form(page, "step")
-    step.locator("select[name=code]").select_option(label="听清楚")
+    step.locator("select[name=step-code]").select_option(label="听清楚")
     step.get_by_role("button", name="提交").click()
     expect(page.get_by_test_id("checklist")).to_contain_text("听清楚 ✓")
 
     # Valid without a severity: refused, nothing written.
     judge = _form(page, "judge")
-    judge.locator("select[name=validity]").select_option(label="有效投诉")
-    judge.locator("select[name=valid_kind]").select_option(label="物业管理服务投诉")
+    judge.locator("select[name=judge-validity]").select_option(label="有效投诉")
+    judge.locator("select[name=judge-valid_kind]").select_option(label="物业管理服务投诉")
     judge.get_by_role("button", name="提交").click()
     expect(page.get_by_test_id("refusal")).to_have_text("有效投诉须选择级别(重大、重要、轻微)")
     complaint.refresh_from_db()
     assert complaint.validity == "" and complaint.judged_at is None
 
     judge = _form(page, "judge")
-    judge.locator("select[name=validity]").select_option(label="有效投诉")
-    judge.locator("select[name=valid_kind]").select_option(label="物业管理服务投诉")
-    judge.locator("select[name=severity]").select_option(label="重要")
+    judge.locator("select[name=judge-validity]").select_option(label="有效投诉")
+    judge.locator("select[name=judge-valid_kind]").select_option(label="物业管理服务投诉")
+    judge.locator("select[name=judge-severity]").select_option(label="重要")
     judge.get_by_role("button", name="提交").click()
     expect(page.get_by_test_id("severity")).to_have_text("重要")
     expect(header).to_contain_text("待发表")
@@ -109,8 +109,8 @@ def test_supervisor_records_and_judges_a_complaint_refusals_in_chinese(page, scr
     received = timezone.localdate(complaint.received_at)
     later = f"{received + datetime.timedelta(days=6):%Y-%m-%d} 18:00"
     extension = _form(page, "extension")
-    extension.locator("input[name=new_due_at]").fill(later)
-    extension.locator("input[name=reason]").fill("配件须向厂家订购")
+    extension.locator("input[name=extension-new_due_at]").fill(later)
+    extension.locator("input[name=extension-reason]").fill("配件须向厂家订购")
     extension.get_by_role("button", name="提交").click()
     requested = page.locator("li", has_text="申请延至")
     expect(requested).to_contain_text("待审批")
@@ -122,7 +122,7 @@ def test_supervisor_records_and_judges_a_complaint_refusals_in_chinese(page, scr
 
     switch_user(page, "manager")
     page.goto(f"/complaints/{complaint.pk}/")
-    page.locator("input[name=note][placeholder='审批意见']").fill("同意")
+    page.locator("input[name=decide-note][placeholder='审批意见']").fill("同意")
     page.get_by_role("button", name="审批").click()
     expect(page.locator("ul.messages")).to_contain_text("已保存")
     expect(page.locator("li", has_text="申请延至")).to_contain_text("已批准")
