@@ -93,7 +93,10 @@ DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'estatedesk.sqlite3'}"),
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
+        # A "SELECT 1" before a request's first query notices a connection the server closed
+        # (a restart) instead of failing that request; DB_CONN_HEALTH_CHECKS=0 saves the round
+        # trip (docs/performance.md).
+        conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
