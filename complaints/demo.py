@@ -192,6 +192,8 @@ def load_demo_complaints(office, *, now: datetime.datetime | None = None) -> int
     _important_awaiting_return(desk)
     _important_extension_pending(desk)
     _just_recorded(desk)
+    _renovation_noise_coordinated(desk)
+    _lift_buttons_reopened(desk)
     # The worker's first cycle: missed limits are marked and escalated along the policy's
     # roles (客服主管 → 管理处经理), as `make run`'s worker would within seconds.
     sweep_deadlines(now=clock.now)
@@ -443,6 +445,81 @@ def _important_extension_pending(desk: _Desk) -> None:
         new_due_at=deadline.due_at + datetime.timedelta(days=4),
         reason="门禁主板须返厂维修,厂家承诺四日内寄回;期间安排保安在单元门口值守",
         now=desk.clock.minutes_ago(20),
+    )
+
+
+def _renovation_noise_coordinated(desk: _Desk) -> None:
+    """楼上深夜装修噪音: another resident's conduct, a 协办事项 (003 §4.3): the centre persuades the
+    neighbour, explains to the resident within 3 days and closes it."""
+    at = desk.day(6, 22, 40)
+    complaint = _receive(
+        desk,
+        12,
+        at,
+        what="楼上住户深夜十点多还在装修,电钻声很大,孩子无法入睡",
+        demand="制止夜间装修",
+        party="楼上装修住户",
+    )
+    _checklist(desk, complaint, at)
+    services.complaint_judge(
+        actor=desk.supervisor,
+        complaint=complaint,
+        validity=Validity.COORDINATION,
+        handling=Handling.EXPLANATION,
+        explanation="属其他住户装修扰民,由客服中心协调:已上门劝导楼上住户,装修时间限于"
+        "8:00-12:00、14:00-18:00,保安夜间巡查",
+        now=desk.day(5, 9, 10),
+    )
+    services.complaint_tell_resident(
+        actor=desk.supervisor,
+        complaint=complaint,
+        channel=ToldChannel.PHONE,
+        note="已告知住户:楼上住户已同意不再夜间施工,保安夜间巡查,如再发生请随时来电",
+        now=desk.day(5, 11, 0),
+    )
+    services.complaint_close(
+        actor=desk.supervisor, complaint=complaint, note="协调完毕", now=desk.day(5, 11, 10)
+    )
+
+
+def _lift_buttons_reopened(desk: _Desk) -> None:
+    """电梯按键失灵多日未修: 重要, repaired, told, visited (satisfied) and closed — then the
+    resident called again yesterday and the supervisor reopened it: a second round of the 3-day
+    resolve limit runs while the slip is back with 工程部 (complaint_reopen)."""
+    at = desk.day(10, 9, 15)
+    complaint = _important_dispatched(
+        desk,
+        13,
+        at,
+        what="3号电梯按键失灵多日,按了楼层没反应,已报修两次仍未修好",
+        demand="彻底修好电梯按键",
+        department=DepartmentKind.ENGINEERING,
+        signed_by="郭建华",
+    )
+    _return_and_tell(
+        desk,
+        complaint,
+        desk.day(9, 16, 0),
+        desk.day(9, 17, 0),
+        handling="已联系电梯维保单位更换3号电梯轿厢按键板",
+        told="已电话告知住户电梯按键已更换",
+        teller=desk.staff,
+    )
+    services.complaint_follow_up(
+        actor=desk.staff,
+        complaint=complaint,
+        satisfaction=Satisfaction.SATISFIED,
+        comment="住户确认按键已正常",
+        now=desk.day(7, 10, 0),
+    )
+    services.complaint_close(
+        actor=desk.supervisor, complaint=complaint, note="回访满意,结案", now=desk.day(7, 10, 30)
+    )
+    services.complaint_reopen(
+        actor=desk.supervisor,
+        complaint=complaint,
+        reason="住户再次来电:3号电梯按键又失灵,要求彻底更换按键面板",
+        now=desk.day(1, 9, 40),
     )
 
 

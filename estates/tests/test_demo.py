@@ -19,6 +19,8 @@ def test_small_demo_office_loads_with_an_account_for_every_role():
     for username in accounts:
         assert authenticate(username=username, password=DEMO_PASSWORD) is not None, username
     assert load_demo_requests(days=2, per_day=3) == ServiceRequest.objects.count() > 0
+    # A complaint comes with its record through complaints.services (complaints/demo.py).
+    assert not ServiceRequest.objects.filter(category="c_complaint").exists()
     from duty.demo import load_demo_duty
     from duty.models import Roster
 
@@ -52,14 +54,23 @@ def test_demo_complaints_show_every_step_of_the_procedure(when):
     load_demo_data(buildings=1, floors=3)
     office = Household.objects.first().office
     now = DemoClock().day(*when)
-    assert load_demo_complaints(office, now=now) == Complaint.objects.count() == 12
+    assert load_demo_complaints(office, now=now) == Complaint.objects.count() == 14
     stages = [c.stage for c in Complaint.objects.all()]
     assert {s: stages.count(s) for s in set(stages)} == {
         Stage.RECEIVED: 1,
-        Stage.DISPATCHED: 7,
+        Stage.DISPATCHED: 8,
         Stage.TOLD: 2,
-        Stage.CLOSED: 2,
+        Stage.CLOSED: 3,
     }
+    # The help-request demo's two complaints have their records (SOP.md §3 接待); the lift one
+    # was reopened yesterday: a second round of its resolve limit runs.
+    assert not ServiceRequest.objects.filter(category="c_complaint", complaint__isnull=True)
+    noise = Complaint.objects.get(what_happened__contains="装修")
+    assert noise.validity == Validity.COORDINATION and noise.stage == Stage.CLOSED
+    lift = Complaint.objects.get(what_happened__contains="电梯按键")
+    assert lift.stage == Stage.DISPATCHED and lift.request.status == "in_progress"
+    second = lift.request.deadlines.get(kind=DeadlineKind.COMPLAINT_RESOLVE, round=2)
+    assert second.is_open and second.missed_at is None
     just_recorded = Complaint.objects.get(validity="")
     assert set(just_recorded.steps.values_list("code", flat=True)) == {"listen", "ask"}
     assert just_recorded.request.deadlines.get(kind=DeadlineKind.COMPLAINT_SLIP).is_open
@@ -168,8 +179,8 @@ def test_load_demo_data_command_loads_complaints_and_violations_once(monkeypatch
     )
     out = StringIO()
     call_command("load_demo_data", stdout=out)
-    assert "12 complaints, 5 violation cases" in out.getvalue()
+    assert "14 complaints, 5 violation cases" in out.getvalue()
     counts = (Complaint.objects.count(), ViolationCase.objects.count())
     call_command("load_demo_data", "--if-empty", stdout=out)
     assert "demo data not loaded" in out.getvalue()
-    assert (Complaint.objects.count(), ViolationCase.objects.count()) == counts == (12, 5)
+    assert (Complaint.objects.count(), ViolationCase.objects.count()) == counts == (14, 5)
