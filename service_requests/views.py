@@ -734,7 +734,6 @@ QUEUES = [
 ]
 
 
-@functools.cache
 @login_required
 @permission_required("service_requests.view_servicerequest", raise_exception=True)
 @staff_console
