@@ -54,13 +54,15 @@ def _topbar_html(request, urls: dict, token: str, user_name: str | None) -> Safe
     """The top bar (brand, language, inbox, who is signed in, sign out) — on every page, so
     written without the template engine. `user_name` None: nobody is signed in."""
     csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(token)}">'
+    # Translated outside the f-strings: makemessages does not read inside them.
+    brand, language, inbox, log_out = _("EstateDesk 物业客服台"), _("语言"), _("通知"), _("退出")
     parts = [
         '<header class="topbar">',
-        f'<a class="brand" href="{urls["home"]}">{escape(_("EstateDesk 物业客服台"))}</a>',
+        f'<a class="brand" href="{urls["home"]}">{escape(brand)}</a>',
         '<span class="spacer"></span>',
         f'<form action="{urls["set_language"]}" method="post" class="no-print">{csrf}',
         f'<input name="next" type="hidden" value="{escape(request.get_full_path())}">',
-        f'<select name="language" aria-label="{escape(_("语言"))}" '
+        f'<select name="language" aria-label="{escape(language)}" '
         'onchange="this.form.submit()">'
         f"{_language_options(get_language(), tuple(settings.LANGUAGES))}</select></form>",
     ]
@@ -68,10 +70,10 @@ def _topbar_html(request, urls: dict, token: str, user_name: str | None) -> Safe
         parts += [
             f'<span class="inbox" hx-get="{urls["unread_badge"]}" hx-trigger="load, every 60s" '
             f'hx-swap="innerHTML"><a class="inbox-link" href="{urls["inbox"]}">'
-            f"{escape(_('通知'))}</a></span>",
+            f"{escape(inbox)}</a></span>",
             f'<span class="who" data-testid="current-user">{escape(user_name)}</span>',
             f'<form action="{urls["logout"]}" method="post">{csrf}'
-            f'<button type="submit">{escape(_("退出"))}</button></form>',
+            f'<button type="submit">{escape(log_out)}</button></form>',
         ]
     parts.append("</header>")
     return SafeString("\n".join(parts))

@@ -46,9 +46,8 @@ def _state_labels() -> dict[str, str]:
 def deadlines_html(rows) -> SafeString:
     """The <tr>s of the deadlines table: each time limit, its state and the SOP clause."""
     if not rows:
-        return SafeString(
-            f'<tr><td colspan="5" class="muted">{escape(_("无处理时限(已当场答复)"))}</td></tr>'
-        )
+        none = _("无处理时限(已当场答复)")  # outside the f-string, for makemessages
+        return SafeString(f'<tr><td colspan="5" class="muted">{escape(none)}</td></tr>')
     kinds, states = choice_labels(DeadlineKind), _state_labels()
     parts = []
     for row in rows:

@@ -133,12 +133,13 @@ def build_rows(tuples, names: dict[int, str], now: datetime.datetime) -> list[Qu
 
 def rows_html(rows: list[QueueRow]) -> SafeString:
     """The <tr> elements of the queue table (what request_queue.html's loop used to write)."""
+    # Translated outside the f-strings: makemessages does not read inside them.
     if not rows:
-        return SafeString(
-            f'<tr><td colspan="8" class="muted">{escape(_("没有符合条件的求助。"))}</td></tr>'
-        )
-    special_badge = f' <span class="badge red">{escape(_("特别"))}</span>'
-    overdue_badge = f' <span class="badge red">{escape(_("已逾期"))}</span>'
+        none = _("没有符合条件的求助。")
+        return SafeString(f'<tr><td colspan="8" class="muted">{escape(none)}</td></tr>')
+    special, overdue = _("特别"), _("已逾期")
+    special_badge = f' <span class="badge red">{escape(special)}</span>'
+    overdue_badge = f' <span class="badge red">{escape(overdue)}</span>'
     public_area = escape(_("公共区域"))
     no_deadline = '<span class="muted">—</span>'
     parts = []
@@ -191,11 +192,10 @@ def pagination_html(page, query_string: str) -> SafeString:
     if paginator.num_pages <= 1:
         return SafeString("")
     prefix = f"?{escape(query_string)}&amp;" if query_string else "?"
+    previous, following = _("上一页"), _("下一页")  # outside the f-strings, for makemessages
     parts = ['<div class="pagination">']
     if page.has_previous():
-        parts.append(
-            f'<a href="{prefix}page={page.previous_page_number()}">{escape(_("上一页"))}</a>'
-        )
+        parts.append(f'<a href="{prefix}page={page.previous_page_number()}">{escape(previous)}</a>')
     summary = _("第 %(n)s / %(total)s 页,共 %(rows)s 条") % {
         "n": page.number,
         "total": paginator.num_pages,
@@ -203,6 +203,6 @@ def pagination_html(page, query_string: str) -> SafeString:
     }
     parts.append(f'<span class="muted">{escape(summary)}</span>')
     if page.has_next():
-        parts.append(f'<a href="{prefix}page={page.next_page_number()}">{escape(_("下一页"))}</a>')
+        parts.append(f'<a href="{prefix}page={page.next_page_number()}">{escape(following)}</a>')
     parts.append("</div>")
     return SafeString("\n".join(parts))
