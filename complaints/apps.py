@@ -9,8 +9,9 @@ class ComplaintsConfig(AppConfig):
     def ready(self):
         # The complaint rules join the policy registry (SOP.md §3); see complaints/policy.py.
         from complaints import policy  # noqa: F401
-        from complaints.hooks import complaint_reopen_owner
-        from service_requests.hooks import register_reopen_owner
+        from complaints.hooks import complaint_step_owner
+        from service_requests.hooks import register_step_owner
 
-        # A category c request with a complaint record is reopened on the complaint page.
-        register_reopen_owner(complaint_reopen_owner)
+        # A category c request with a complaint record takes its result, telling, visit, close,
+        # referral, cancellation and reopening on the complaint page.
+        register_step_owner(complaint_step_owner)

@@ -4,7 +4,9 @@ Each one checks scope and authority, validates against the SOP and the policy th
 opened under, writes the complaint, its timeline event on the request (RequestEvent) and the
 request's deadlines (Deadline rows with the policy key and clause) in one transaction. The
 request's own lifecycle moves through service_requests.services (dispatch, resolve, confirm,
-follow-up, close), so the help register, the queue and the on-time rate see complaints too.
+follow-up, close), so the help register, the queue and the on-time rate see complaints too; the
+steps this procedure owns (complaints.hooks.COMPLAINT_STEPS) are called with `by_procedure=True`,
+since the request page's versions of them refuse a request with a complaint record.
 A refusal raises ApplicationError and changes nothing.
 """
 
@@ -738,7 +740,12 @@ def complaint_return_slip(*, actor, complaint: Complaint, handling: str, now=Non
     now = _now(now)
     request = complaint.request
     request_services.request_resolve(
-        actor=actor, request=request, version=request.version, result=handling.strip(), now=now
+        actor=actor,
+        request=request,
+        version=request.version,
+        result=handling.strip(),
+        now=now,
+        by_procedure=True,
     )
     complaint.slip_returned_at = now
     complaint.slip_handling = handling.strip()
@@ -801,6 +808,7 @@ def complaint_tell_resident(*, actor, complaint: Complaint, channel: str, note: 
                 version=request.version,
                 result=complaint.explanation,
                 now=now,
+                by_procedure=True,
             )
         _meet(request, {DeadlineKind.COMPLAINT_RESOLVE}, now)
     request_services.request_confirm(
@@ -810,6 +818,7 @@ def complaint_tell_resident(*, actor, complaint: Complaint, channel: str, note: 
         channel=TOLD_TO_CONFIRMATION[channel],
         note=note.strip(),
         now=now,
+        by_procedure=True,
     )
     complaint.told_at = now
     complaint.told_channel = channel
@@ -1099,6 +1108,7 @@ def complaint_follow_up(
         satisfaction=satisfaction,
         comment=comment,
         now=when,
+        by_procedure=True,
     )
     _meet(request, {DeadlineKind.COMPLAINT_FOLLOW_UP}, when)
     complaint.visited_at = when
@@ -1173,7 +1183,12 @@ def complaint_close(*, actor, complaint: Complaint, note: str = "", now=None) ->
     now = _now(now)
     request = complaint.request
     request_services.request_close(
-        actor=actor, request=request, version=request.version, note=note, now=now
+        actor=actor,
+        request=request,
+        version=request.version,
+        note=note,
+        now=now,
+        by_procedure=True,
     )
     complaint.closed_at = now
     complaint.save(update_fields=["closed_at"])

@@ -38,7 +38,7 @@ from service_requests.choices import (
     Satisfaction,
     Status,
 )
-from service_requests.hooks import reopen_owner
+from service_requests.hooks import Step, step_owner
 from service_requests.models import (
     DESCRIPTION_MAX_LENGTH,
     Deadline,
@@ -59,6 +59,10 @@ BEFORE_RESOLUTION = frozenset(
         Status.IN_PROGRESS,
     }
 )
+
+
+# A step the procedure on top of the request takes itself (service_requests.hooks), refused here.
+STEP_IN_PROCEDURE = "step_in_procedure"
 
 
 class StaleUpdateError(ApplicationError):
@@ -655,6 +659,22 @@ def _get_in_scope(actor, request: ServiceRequest) -> None:
     require_office_in_scope(actor, request.office_id)
 
 
+def _refuse_owned_step(request: ServiceRequest, step: str, action: str, *, code: str) -> None:
+    """A step that the procedure on top of the request takes itself (service_requests.hooks: a
+    category c request with a complaint record, SOP.md §3) is refused here with where to take
+    it; nothing is written. The procedure itself calls with `by_procedure=True`."""
+    owner = step_owner(request, step)
+    if owner is None:
+        return
+    where = {"procedure": owner.procedure, "url": owner.url, "id": owner.object_id, "step": step}
+    raise ApplicationError(
+        _("%(reason)s请在“%(procedure)s”页面办理“%(action)s”(%(url)s)。")
+        % {**where, "reason": owner.reason, "action": action},
+        code=code,
+        extra=where,
+    )
+
+
 @transaction.atomic
 def request_reply(
     *, actor, request: ServiceRequest, version: int, reply: str, now=None
@@ -895,11 +915,20 @@ def request_set_appointment(
 
 @transaction.atomic
 def request_resolve(
-    *, actor, request: ServiceRequest, version: int, result: str, public_note: str = "", now=None
+    *,
+    actor,
+    request: ServiceRequest,
+    version: int,
+    result: str,
+    public_note: str = "",
+    now=None,
+    by_procedure: bool = False,
 ) -> ServiceRequest:
     action = _("登记处理结果")
     _get_in_scope(actor, request)
     _require_worker(actor, request, action)
+    if not by_procedure:
+        _refuse_owned_step(request, Step.RESOLVE, action, code=STEP_IN_PROCEDURE)
     _check_transition(request, BEFORE_RESOLUTION, action)
     if not result.strip():
         raise ApplicationError(_("请填写处理结果"), field_errors={"result": [_("请填写处理结果")]})
@@ -938,7 +967,14 @@ def request_resolve(
 
 @transaction.atomic
 def request_confirm(
-    *, actor, request: ServiceRequest, version: int, channel: str, note: str = "", now=None
+    *,
+    actor,
+    request: ServiceRequest,
+    version: int,
+    channel: str,
+    note: str = "",
+    now=None,
+    by_procedure: bool = False,
 ) -> ServiceRequest:
     """The resident confirms the result (by phone or visit recorded by staff, or in the portal)."""
     action = _("登记住户确认")
@@ -947,9 +983,18 @@ def request_confirm(
         resident = getattr(actor, "resident_profile", None)
         if resident is None or resident.household_id != request.household_id:
             raise PermissionDeniedError(_("只有该户住户本人可以在线确认"))
+        if not by_procedure and step_owner(request, Step.CONFIRM):
+            # The centre tells the resident the complaint's result and records it (SOP.md §3).
+            raise ApplicationError(
+                _("投诉的处理结果由客服中心通报您并登记,无需在线确认。"),
+                code=STEP_IN_PROCEDURE,
+                extra={"step": Step.CONFIRM},
+            )
     else:
         _handle_perm(actor, action)
         _get_in_scope(actor, request)
+        if not by_procedure:
+            _refuse_owned_step(request, Step.CONFIRM, action, code=STEP_IN_PROCEDURE)
     if channel not in ConfirmationChannel.values:
         raise ApplicationError(_("请选择确认方式"), field_errors={"channel": [_("请选择确认方式")]})
     _check_transition(request, frozenset({Status.RESOLVED}), action)
@@ -969,12 +1014,21 @@ def request_confirm(
 
 @transaction.atomic
 def request_follow_up(
-    *, actor, request: ServiceRequest, version: int, satisfaction: str, comment: str = "", now=None
+    *,
+    actor,
+    request: ServiceRequest,
+    version: int,
+    satisfaction: str,
+    comment: str = "",
+    now=None,
+    by_procedure: bool = False,
 ) -> ServiceRequest:
     """回访: an unsatisfied resident reopens the request."""
     action = _("登记回访")
     _get_in_scope(actor, request)
     _handle_perm(actor, action)
+    if not by_procedure:
+        _refuse_owned_step(request, Step.FOLLOW_UP, action, code=STEP_IN_PROCEDURE)
     if satisfaction not in Satisfaction.values:
         raise ApplicationError(
             _("请选择满意度"), field_errors={"satisfaction": [_("请选择满意度")]}
@@ -988,7 +1042,7 @@ def request_follow_up(
                 _("住户不满意时须记录意见"), field_errors={"comment": [_("住户不满意时须记录意见")]}
             )
         # A procedure on top of the request (a complaint) opens its own limit for the new round.
-        again = None if reopen_owner(request) else _open_handle_again(request, now)
+        again = None if by_procedure else _open_handle_again(request, now)
         _advance(
             request,
             version=version,
@@ -1031,12 +1085,20 @@ def request_follow_up(
 
 @transaction.atomic
 def request_close(
-    *, actor, request: ServiceRequest, version: int, note: str = "", now=None
+    *,
+    actor,
+    request: ServiceRequest,
+    version: int,
+    note: str = "",
+    now=None,
+    by_procedure: bool = False,
 ) -> ServiceRequest:
     """Close once the resident confirmed the result (事事有着落,件件有回音)."""
     action = _("关闭")
     _get_in_scope(actor, request)
     _handle_perm(actor, action)
+    if not by_procedure:
+        _refuse_owned_step(request, Step.CLOSE, action, code=STEP_IN_PROCEDURE)
     if request.status == Status.RESOLVED:
         raise ApplicationError(_("住户尚未确认处理结果,不能关闭"), code="invalid_transition")
     _check_transition(request, frozenset({Status.CONFIRMED, Status.VISITED}), action)
@@ -1063,6 +1125,7 @@ def request_refer(
     action = _("转介外部单位")
     _get_in_scope(actor, request)
     _handle_perm(actor, action)
+    _refuse_owned_step(request, Step.REFER, action, code=STEP_IN_PROCEDURE)
     _check_transition(request, BEFORE_RESOLUTION, action)
     if not party.is_external:
         raise ApplicationError(
@@ -1106,6 +1169,7 @@ def request_cancel(
     """Cancel (the resident withdrew it, or a duplicate) with the reason; supervisor and up."""
     _get_in_scope(actor, request)
     require_perm(actor, "service_requests.cancel_servicerequest", action=_("撤销求助"))
+    _refuse_owned_step(request, Step.CANCEL, _("撤销"), code=STEP_IN_PROCEDURE)
     _check_transition(request, BEFORE_RESOLUTION, _("撤销"))
     if not reason.strip():
         raise ApplicationError(_("撤销须填写原因"), field_errors={"reason": [_("撤销须填写原因")]})
@@ -1139,21 +1203,12 @@ def request_reopen(
     """重新打开 (the resident is back with the same matter): in progress again with a new round
     of a limit (`_open_handle_again`). A request whose reopening a procedure on top of it owns
     (a category c request with a complaint record: the complaint is reopened on 投诉处理,
-    SOP.md §3) is refused with where to reopen it, and nothing is written."""
+    SOP.md §3) is refused with where to reopen it (`reopen_in_procedure`, the code API clients
+    already know), and nothing is written."""
     action = _("重新打开")
     _get_in_scope(actor, request)
     _handle_perm(actor, action)
-    owner = reopen_owner(request)
-    if owner is not None:
-        raise ApplicationError(
-            _(
-                "该求助已登记为投诉,请在“%(procedure)s”页面重新打开投诉(%(url)s):"
-                "投诉须重新派发意见表、通报住户并回访(SOP.md §3)。"
-            )
-            % {"procedure": owner.procedure, "url": owner.url},
-            code="reopen_in_procedure",
-            extra={"procedure": owner.procedure, "url": owner.url, "id": owner.object_id},
-        )
+    _refuse_owned_step(request, Step.REOPEN, action, code="reopen_in_procedure")
     return _reopen(actor=actor, request=request, version=version, reason=reason, now=now)
 
 

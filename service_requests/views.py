@@ -50,6 +50,7 @@ from service_requests.choices import (
     Status,
 )
 from service_requests.emergency import BRANCHES, emergency_step_done
+from service_requests.hooks import StepOwner, procedure_owner
 from service_requests.queue_rows import choice_labels
 from service_requests.selectors import RequestFilters, request_get
 
@@ -428,9 +429,12 @@ ACTIONS = OrderedDict(
 )
 
 
-def _may(user, sr, action: Action) -> bool:
-    """Whether to offer the action (the service decides for real)."""
+def _may(user, sr, action: Action, owner: StepOwner | None = None) -> bool:
+    """Whether to offer the action (the service decides for real). A step the procedure on top
+    of the request takes itself (`owner`, service_requests.hooks) is not offered here."""
     if sr.status not in action.statuses:
+        return False
+    if owner is not None and owner.owns(action.name):
         return False
     if action.who == "cancel":
         return user.has_perm("service_requests.cancel_servicerequest")
@@ -481,7 +485,8 @@ def _detail_context(
 ):
     now = timezone.now()
     form_cache_seconds = caching.timeout("CONSOLE_CHOICES_CACHE_SECONDS")
-    offered = [a for a in ACTIONS.values() if _may(user, sr, a)]
+    owner = procedure_owner(sr)  # e.g. a complaint: its steps are taken on its own page
+    offered = [a for a in ACTIONS.values() if _may(user, sr, a, owner)]
     # The dispatch and referral choices (cached lists of model rows) are only read when a
     # form is built, and an unbound form is only built when its cached HTML has expired.
     extra = SimpleLazyObject(lambda: _form_extra(user, sr, {a.name for a in offered}))
@@ -577,6 +582,7 @@ def _detail_context(
         "checklist": checklist,
         "can_work": can_work,
         "action_forms": action_forms,
+        "procedure_owner": owner,
         "attachments": [
             {
                 "attachment": a,

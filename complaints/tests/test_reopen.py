@@ -88,7 +88,12 @@ def test_generic_reopen_of_a_complaint_is_refused_pointing_to_the_complaint_page
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "reopen_in_procedure" and "投诉处理" in body["message"]
-    assert body["detail"] == {"procedure": "投诉处理", "url": url, "id": closed.pk}
+    assert body["detail"] == {
+        "procedure": "投诉处理",
+        "url": url,
+        "id": closed.pk,
+        "step": "reopen",
+    }
     assert _snapshot(closed) == before
 
 
