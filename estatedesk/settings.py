@@ -105,6 +105,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # (0.2 ms); a statement executed DB_PREPARE_THRESHOLD times on a connection is prepared
     # and then only executed (docs/performance.md). 0 turns it off — needed behind a
     # transaction-pooling PgBouncer, which cannot keep a connection's prepared statements.
+    # Session settings for the web and worker connections (docs/performance.md):
+    # - JIT off: PostgreSQL compiled a month-of-complaints query to machine code first, 50 ms
+    #   of a 140 ms query that never paid back (DB_JIT=1 gives it back);
+    # - no parallel workers per query (DB_PARALLEL_WORKERS): on the 2 cores an office has, the
+    #   gunicorn workers are the parallelism; launching query workers made an indexed 5 ms
+    #   report query a 23 ms parallel scan.
+    _session = [f"-c max_parallel_workers_per_gather={env_int('DB_PARALLEL_WORKERS', 0)}"]
+    if not env_bool("DB_JIT", False):
+        _session.append("-c jit=off")
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = " ".join(_session)
     _prepare_threshold = env_int("DB_PREPARE_THRESHOLD", 5)
     if _prepare_threshold > 0:
         DATABASES["default"].setdefault("OPTIONS", {}).update(
