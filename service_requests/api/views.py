@@ -57,8 +57,10 @@ STALE_RESPONSE = {
 TRANSITION_ERRORS = {
     400: OpenApiResponse(
         response=ErrorSerializer,
-        description="输入有误 — `invalid` (a field; `detail` names it) or "
-        "`invalid_transition` (not allowed in the request's current status)",
+        description="输入有误 — `invalid` (a field; `detail` names it), "
+        "`invalid_transition` (not allowed in the request's current status) or "
+        "`step_in_procedure` / `reopen_in_procedure` (a step the procedure on top of the request "
+        "takes itself, e.g. a complaint's close; `detail` names its page and id)",
     ),
     **error_responses(401),
     403: OpenApiResponse(
