@@ -9,14 +9,12 @@ account gets the detail without anything internal (see RequestDetailSerializer).
 import copy
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import EmptyResultSet
-from django.db import connections, router
-from django.db.models.query import get_related_populators
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.compiled import compiled_list
 from estates.models import Household
 from estates.selectors import household_queryset
 from organization.models import Department, ManagementOffice
@@ -524,81 +522,16 @@ def _households_with_address(*, user):
     return household_queryset(user=user).select_related("office", "unit__building__estate")
 
 
-class _HouseholdReader:
-    """`_households_with_address(user=…).get(pk=…)` with the SQL compiled once per process and
-    scope (issue #3: building and compiling that five-table query cost more CPU than anything
-    else in an API intake). The ORM writes the SQL, with a sentinel for the id, and turns the
-    row into model instances exactly as a QuerySet would (the compiler's converters,
-    Model.from_db, select_related's populators); only the id changes between calls. None where
-    the queryset finds nothing."""
-
-    SENTINEL = -918_273_645  # an id no household has: it marks the id's place in the parameters
-    KEPT = 256  # scopes (a company-wide role and each office's staff share one)
-
-    def __init__(self):
-        self._plans: dict = {}
-
-    def _plan(self, user, scope, alias: str):
-        key = (alias, scope)
-        plan = self._plans.get(key)
-        if plan is None:
-            queryset = _households_with_address(user=user).filter(pk=self.SENTINEL).order_by()
-            compiler = queryset.query.get_compiler(using=alias)
-            try:
-                sql, params = compiler.as_sql()
-            except EmptyResultSet:  # a scope without offices: no household at all
-                sql, params = None, []
-            places = [i for i, value in enumerate(params) if value == self.SENTINEL]
-            if sql is None:
-                plan = (None, [], None, None, None, (0, 0), [], [])
-            else:
-                klass_info = compiler.klass_info
-                first, last = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-                selected = [column[0] for column in compiler.select[0 : compiler.col_count]]
-                plan = (
-                    sql,
-                    list(params),
-                    places[0] if len(places) == 1 else None,
-                    compiler,
-                    # The compiler's converters (as results_iter finds them on every call).
-                    None
-                    if compiler.has_composite_fields(selected)
-                    else compiler.get_converters(selected),
-                    (first, last),
-                    [column[0].target.attname for column in compiler.select[first:last]],
-                    get_related_populators(klass_info, compiler.select, alias),
-                )
-            if len(self._plans) >= self.KEPT:
-                self._plans.clear()
-            self._plans[key] = plan
-        return plan
-
-    def get(self, *, user, pk: int):
-        alias = router.db_for_read(Household)
-        plan = self._plan(user, scope_for(user), alias)
-        sql, params, place, compiler, converters, (first, last), attnames, populators = plan
-        if sql is None:
-            return None
-        if place is None:  # the ORM did not pass the id through as is: ask it as usual
-            return _households_with_address(user=user).filter(pk=pk).first()
-        params = list(params)
-        params[place] = pk
-        with connections[alias].cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        if converters is None:
-            rows = compiler.results_iter(results=[rows])
-        elif converters:
-            rows = compiler.apply_converters(rows, converters)
-        for row in rows:
-            household = Household.from_db(alias, attnames, row[first:last])
-            for populator in populators:
-                populator.populate(row, household)
-            return household
-        return None
-
-
-_household_reader = _HouseholdReader()
+def _household_with_address(*, user, pk: int):
+    """`_households_with_address(user=…).filter(pk=…)`'s household or None, with the SQL built
+    once per process and scope (core.compiled; issue #3: building and compiling that five-table
+    query cost more CPU than anything else in an API intake)."""
+    found = compiled_list(
+        ("intake-household", scope_for(user)),
+        lambda pk: _households_with_address(user=user).filter(pk=pk).order_by(),
+        pk=pk,
+    )
+    return found[0] if found else None
 
 
 class _HouseholdField(_ScopedRelatedField):
@@ -617,7 +550,7 @@ class _HouseholdField(_ScopedRelatedField):
         household = None
         if -(2**63) <= pk < 2**63:  # a larger number is no household's id
             user = getattr(self.context.get("request"), "user", None)
-            household = _household_reader.get(user=user, pk=pk)
+            household = _household_with_address(user=user, pk=pk)
         if household is None:
             self.fail("does_not_exist", pk_value=data)
         return household
