@@ -9,6 +9,10 @@ admin.site.site_title = "EstateDesk"
 admin.site.index_title = "基础资料"
 
 urlpatterns = [
+    # The busiest routes first: Django tries the patterns in order (issue #3).
+    path("api/v1/", include("estatedesk.api_urls")),
+    path("requests/reports/", include("service_requests.report_urls")),
+    path("requests/", include("service_requests.urls")),
     path("", include("core.urls")),
     path("households/", include("estates.urls")),
     path("organization/", include("organization.urls")),
@@ -17,14 +21,11 @@ urlpatterns = [
     path("duty/", include("duty.urls")),
     path("complaints/", include("complaints.urls")),
     path("violations/", include("violations.urls")),
-    path("requests/reports/", include("service_requests.report_urls")),
-    path("requests/", include("service_requests.urls")),
     path("notifications/", include("notifications.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("estatedesk.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
