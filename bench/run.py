@@ -404,11 +404,12 @@ def lua_string(value: str) -> str:
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def process_cpu() -> dict[str, float]:
-    """CPU seconds used so far by the processes that serve a scenario, by kind: gunicorn (the
-    server's session: master and workers) and PostgreSQL (the bench database's backends); read from
-    /proc, so the figure per request does not depend on what else loads the machine."""
-    totals = {"app": 0.0, "db": 0.0}
+def process_cpu() -> dict[tuple[str, int], float]:
+    """CPU seconds used so far by each process that serves a scenario, keyed by (kind, pid):
+    gunicorn (the server's session: master and workers) and PostgreSQL (the bench database's
+    backends); read from /proc, so the figure per request does not depend on what else loads
+    the machine. Compare two readings with cpu_delta (a backend may end in between)."""
+    found = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -425,9 +426,18 @@ def process_cpu() -> dict[str, float]:
             except OSError:
                 continue
             if f" {common.DB_NAME} " in title:
-                totals["db"] += cpu
+                found[("db", int(entry.name))] = cpu
         elif SERVER_SESSION and session == SERVER_SESSION:
-            totals["app"] += cpu
+            found[("app", int(entry.name))] = cpu
+    return found
+
+
+def cpu_delta(before: dict, after: dict) -> dict[str, float]:
+    """CPU seconds each kind used between two readings (a process that ended in between is
+    counted up to the first reading only; one that started counts from zero)."""
+    totals = {"app": 0.0, "db": 0.0}
+    for key, cpu in after.items():
+        totals[key[0]] += cpu - before.get(key, 0.0)
     return totals
 
 
@@ -527,8 +537,9 @@ def http_result(port: int, scenario: Scenario, duration: int) -> Result:
         ok = ok and figures["p99_ms"] < scenario.max_p99
     note = f"first request {first_ms:.0f} ms, {len(content):,} bytes"
     served = max(1, figures["requests"])
-    app_ms = (cpu_after["app"] - cpu_before["app"]) * 1000 / served
-    db_ms = (cpu_after["db"] - cpu_before["db"]) * 1000 / served
+    used = cpu_delta(cpu_before, cpu_after)
+    app_ms = used["app"] * 1000 / served
+    db_ms = used["db"] * 1000 / served
     wrk_ms = figures["wrk_cpu"] * 1000 / served
     busy = (busy_after[0] - busy_before[0]) / max(1, busy_after[1] - busy_before[1]) * 100
     ours = app_ms + db_ms + wrk_ms
