@@ -8,11 +8,24 @@ import sys
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client
 from django.urls import reverse
 
 from service_requests.choices import Category
 from service_requests.tests.test_console import intake
+
+
+@pytest.fixture
+def keep_test_connection():
+    """As django.test.Client does: a served request must not close the connection that holds
+    the test's transaction (on PostgreSQL it would; in-memory SQLite ignores the close)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 def _wsgi_get(handler, path, cookie):
@@ -36,7 +49,9 @@ def _wsgi_get(handler, path, cookie):
 
 
 @pytest.mark.parametrize("page", ["queue", "detail"])
-def test_served_pages_keep_no_request_alive(page, office, household, receptionist):
+def test_served_pages_keep_no_request_alive(
+    page, office, household, receptionist, keep_test_connection
+):
     sr = intake(receptionist, office, household=household, category=Category.REPAIR)
     client = Client()
     client.force_login(receptionist)
