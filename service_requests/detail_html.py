@@ -160,3 +160,71 @@ def actions_html(action_forms: list[dict], csrf_token: str) -> SafeString:
     if fresh:
         cache.set_many(fresh, max(item["cache_seconds"] for item in action_forms))
     return SafeString("\n".join(parts))
+
+
+def facts_html(sr, *, entered_by: str, assignee: str, household_url: str) -> SafeString:
+    """The request's facts (the <dl> of the 住户求助登记表's columns): who, what, where, contact,
+    channel and label, when received (and when entered, for a call recorded afterwards), where
+    it was dispatched, the promised time, the result, the referral, satisfaction, the reason of
+    a cancellation."""
+    from service_requests.choices import Channel, ReceptionLabel, Satisfaction
+
+    labels = {
+        "household": _("住户"),
+        "public": _("公共区域"),
+        "description": _("求助内容"),
+        "location": _("地点"),
+        "contact": _("联系人"),
+        "channel": _("渠道 / 登记类别"),
+        "received": _("受理"),
+        "entered": _("补录于"),
+        "dispatched": _("派往"),
+        "promised": _("约定完成"),
+        "result": _("处理结果"),
+        "referred": _("转介单位"),
+        "satisfaction": _("满意度"),
+        "cancelled": _("撤销原因"),
+    }
+    t = {key: escape(str(value)) for key, value in labels.items()}
+    rows = []
+
+    def fact(key, html):
+        rows.append(f"<dt>{t[key]}</dt><dd>{html}</dd>")
+
+    if sr.household_id:
+        unit = sr.household.unit
+        place = f"{unit.building.estate.name} {unit.label}"
+        fact(
+            "household",
+            f'<a href="{escape(household_url)}" data-testid="household-link">{escape(place)}</a>',
+        )
+    else:
+        fact("household", f'<span class="muted">{t["public"]}</span>')
+    fact("description", linebreaksbr(sr.description))
+    if sr.location:
+        fact("location", escape(sr.location))
+    fact("contact", f"{escape(sr.contact_name or '—')} {escape(sr.contact_phone)}")
+    channels, reception_labels = choice_labels(Channel), choice_labels(ReceptionLabel)
+    fact(
+        "channel",
+        f"{escape(channels.get(sr.channel, sr.channel))} · "
+        f"{escape(reception_labels.get(sr.reception_label, sr.reception_label))}",
+    )
+    received = f"{local(sr.received_at)} {escape(entered_by)}"
+    if local(sr.entered_at) != local(sr.received_at):
+        received += f' <span class="muted">({t["entered"]} {local(sr.entered_at)})</span>'
+    fact("received", received)
+    if sr.assigned_department_id:
+        who = f" · {escape(assignee)}" if assignee else ""
+        fact("dispatched", f"{escape(sr.assigned_department.name)}{who}")
+    if sr.promised_at:
+        fact("promised", local(sr.promised_at))
+    if sr.result:
+        fact("result", linebreaksbr(sr.result))
+    if sr.referred_to_id:
+        fact("referred", f"{escape(sr.referred_to.name)} {escape(sr.referred_to.phone)}")
+    if sr.satisfaction:
+        fact("satisfaction", escape(choice_labels(Satisfaction).get(sr.satisfaction, "")))
+    if sr.cancel_reason:
+        fact("cancelled", escape(sr.cancel_reason))
+    return SafeString("\n".join(rows))

@@ -573,6 +573,16 @@ def _detail_context(
         "is_final": sr.status in FINAL_STATUSES,
         "deadlines": deadlines,
         "deadlines_html": detail_html.deadlines_html(deadlines),
+        "category_label": choice_labels(Category).get(sr.category, sr.category),
+        "status_label": statuses.get(sr.status, sr.status),
+        "facts_html": detail_html.facts_html(
+            sr,
+            entered_by=names.get(sr.entered_by_id, ""),
+            assignee=names.get(sr.assignee_id, "") if sr.assignee_id else "",
+            household_url=reverse("estates:household_detail", args=[sr.household_id])
+            if sr.household_id
+            else "",
+        ),
         "next_deadline": console_selectors.next_deadline(sr, deadline_list, now),
         "timeline": timeline,
         "timeline_html": detail_html.timeline_html(timeline),
