@@ -48,6 +48,7 @@ def complaint_step_owner(request) -> StepOwner | None:
         url=reverse("complaints:detail", args=[pk]),
         object_id=pk,
         steps=COMPLAINT_STEPS,
+        view_permission="complaints.view_complaint",
         reason=_(
             "该求助已登记为投诉,按投诉处理程序办理:部门交回投诉意见表、当天通报住户、"
             "重大/重要投诉回访后才能关闭,重新打开须重新派发意见表(SOP.md §3)。"

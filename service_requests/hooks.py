@@ -41,6 +41,7 @@ class StepOwner:
     object_id: int
     steps: frozenset[str]
     reason: str = ""
+    view_permission: str = ""  # who may open `url`; others read the reason without a link
 
     def owns(self, step: str) -> bool:
         return step in self.steps

@@ -593,6 +593,8 @@ def _detail_context(
         "can_work": can_work,
         "action_forms": action_forms,
         "procedure_owner": owner,
+        "procedure_link": owner is not None
+        and (not owner.view_permission or user.has_perm(owner.view_permission)),
         "attachments": [
             {
                 "attachment": a,

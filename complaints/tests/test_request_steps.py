@@ -244,3 +244,18 @@ def test_category_c_request_without_a_complaint_record_keeps_the_generic_steps(
     )
     request_services.request_close(actor=supervisor, request=sr, version=sr.version, now=T0)
     assert sr.status == Status.CLOSED
+
+
+def test_staff_who_cannot_open_complaints_read_why_without_a_link(client, told, office):
+    """A technician sees the request (it was dispatched to his department) and why its steps
+    are elsewhere, but no link to a page he may not open."""
+    from core.testing import make_staff
+
+    technician = make_staff("technician", offices=[office])
+    assert client.login(username=technician.username, password=PASSWORD)
+    page = client.get(reverse("service_requests:request_detail", args=[told.request_id]))
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert 'data-testid="procedure-note"' in content
+    assert 'data-testid="procedure-link"' not in content
+    assert not _offered(content) & OWNED
