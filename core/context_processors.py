@@ -3,12 +3,12 @@ from html import escape
 
 from django.conf import settings
 from django.middleware.csrf import get_token
-from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
 
 from core.menu import menu_for
+from core.urlcache import cached_url
 from organization.scoping import staff_card
 
 
@@ -26,9 +26,8 @@ def _menu_html(menu: list[dict]) -> SafeString:
     )
 
 
-@functools.cache
-def _urls(script_prefix: str) -> dict[str, str]:
-    """The top bar's links, reversed once per process (and script prefix)."""
+def _urls() -> dict[str, str]:
+    """The top bar's links (each reversed once per process)."""
     names = {
         "home": "core:home",
         "set_language": "set_language",
@@ -36,7 +35,7 @@ def _urls(script_prefix: str) -> dict[str, str]:
         "inbox": "notifications:inbox",
         "logout": "logout",
     }
-    return {key: reverse(name) for key, name in names.items()}
+    return {key: cached_url(name) for key, name in names.items()}
 
 
 @functools.cache
@@ -80,7 +79,7 @@ def _topbar_html(request, urls: dict, token: str, user_name: str | None) -> Safe
 
 
 def console(request):
-    urls = _urls(get_script_prefix())
+    urls = _urls()
     token = get_token(request)
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:

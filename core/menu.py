@@ -1,10 +1,10 @@
 """The console menu: each entry is shown only to roles holding its permission."""
 
-import functools
 from dataclasses import dataclass
 
-from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
+
+from core.urlcache import cached_url
 
 
 @dataclass(frozen=True)
@@ -50,17 +50,10 @@ MENU = [
 ]
 
 
-@functools.cache
-def _urls(script_prefix: str) -> dict[str, str]:
-    """Every entry's URL, reversed once per process (and script prefix)."""
-    return {entry.url_name: reverse(entry.url_name) for entry in MENU}
-
-
 def menu_for(user, current_path: str = "") -> list[dict]:
     from organization.scoping import scope_for
 
     is_resident = scope_for(user).is_resident
-    urls = _urls(get_script_prefix())
     # user.has_perm per entry would walk the auth backends (importing each) sixteen times a
     # page; the permission set is read once (the backend caches it, organization.backends).
     granted_all = user.is_active and user.is_superuser
@@ -73,7 +66,7 @@ def menu_for(user, current_path: str = "") -> list[dict]:
             continue
         if entry.staff_only and not user.is_staff:
             continue
-        url = urls[entry.url_name]
+        url = cached_url(entry.url_name)
         active = current_path == url if url == "/" else current_path.startswith(url)
         entries.append({"label": entry.label, "url": url, "active": active})
     # Only the most specific match is highlighted (/requests/new/ is not also /requests/).
