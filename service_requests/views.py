@@ -15,7 +15,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
@@ -28,6 +28,7 @@ from core.authz import ObjectNotFoundError
 from core.decorators import staff_console
 from core.exceptions import ApplicationError, PermissionDeniedError
 from core.forms import apply_application_error
+from core.urlcache import cached_url
 from estates.selectors import household_list, household_queryset
 from organization.selectors import office_list
 from service_requests import (
@@ -55,11 +56,6 @@ from service_requests.queue_rows import choice_labels
 from service_requests.selectors import RequestFilters, request_get
 
 QUEUE_PAGE_SIZE = 30
-
-
-@functools.cache
-def _new_request_url(script_prefix: str) -> str:
-    return reverse("service_requests:request_new")
 
 
 ASSIGNEE = queue_rows.ROW_COLUMNS.index("assignee_id")
@@ -571,7 +567,6 @@ def _detail_context(
         "now": now,
         "badge": STATUS_BADGE.get(sr.status, ""),
         "is_final": sr.status in FINAL_STATUSES,
-        "deadlines": deadlines,
         "deadlines_html": detail_html.deadlines_html(deadlines),
         "category_label": choice_labels(Category).get(sr.category, sr.category),
         "status_label": statuses.get(sr.status, sr.status),
@@ -584,11 +579,7 @@ def _detail_context(
             else "",
         ),
         "next_deadline": console_selectors.next_deadline(sr, deadline_list, now),
-        "timeline": timeline,
         "timeline_html": detail_html.timeline_html(timeline),
-        "names": names,
-        "entered_by": names.get(sr.entered_by_id, ""),
-        "assignee": names.get(sr.assignee_id, "") if sr.assignee_id else "",
         "checklist": checklist,
         "can_work": can_work,
         "action_forms": action_forms,
@@ -805,10 +796,7 @@ def request_queue(request):
         offset=(page.number - 1) * QUEUE_PAGE_SIZE,
         limit=QUEUE_PAGE_SIZE,
     )
-    names = choices.staff_names
-    missing = {t[ASSIGNEE] for t in tuples if t[ASSIGNEE] and t[ASSIGNEE] not in names}
-    if missing:  # an assignee from outside the user's offices
-        names = {**names, **console_selectors.staff_names(missing)}
+    names = console_selectors.people_names(user, [t[ASSIGNEE] for t in tuples])
     rows = queue_rows.build_rows(tuples, names, now)
     query_string = urlencode({**filter_params, "tab": queue})
     tabs = [
@@ -833,7 +821,7 @@ def request_queue(request):
             "rows_html": queue_rows.rows_html(rows),
             "pagination_html": queue_rows.pagination_html(page, query_string),
             "may_add": user.has_perm("service_requests.add_servicerequest"),
-            "new_url": _new_request_url(get_script_prefix()),
+            "new_url": cached_url("service_requests:request_new"),
             "query_string": query_string,
             "now": now,
             # The filter form is rendered once per office, language and filter values (its
