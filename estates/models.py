@@ -63,7 +63,17 @@ class Building(models.Model):
 
     @property
     def display_name(self) -> str:
-        return self.name or f"{self.number}栋"
+        return building_display_name(self.number, self.name)
+
+
+def building_display_name(number: str, name: str) -> str:
+    return name or f"{number}栋"
+
+
+def unit_label(building_number: str, building_name: str, entrance: str, room: str) -> str:
+    """Unit.label from its columns (pages that read rows as tuples call it directly)."""
+    entrance_part = f"{entrance}单元" if entrance else ""
+    return f"{building_display_name(building_number, building_name)}{entrance_part}{room}"
 
 
 class Unit(models.Model):
@@ -100,8 +110,7 @@ class Unit(models.Model):
     @property
     def label(self) -> str:
         """How a receptionist reads it back: 3栋2单元1502."""
-        entrance = f"{self.entrance}单元" if self.entrance else ""
-        return f"{self.building.display_name}{entrance}{self.room_number}"
+        return unit_label(self.building.number, self.building.name, self.entrance, self.room_number)
 
     @property
     def short_code(self) -> str:

@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from estates.models import unit_label
 from service_requests.choices import OPEN_STATUSES, STATUS_BADGE, Category, Status
 
 # What a row shows, in this order (one LEFT JOIN chain for the household's room).
@@ -71,14 +72,6 @@ class QueueRow:
     received: str
 
 
-def _place(entrance, room, building_number, building_name) -> str:
-    """Unit.label (3栋2单元1502) from the joined columns."""
-    if room is None:
-        return ""
-    building = building_name or f"{building_number}栋"
-    return f"{building}{entrance}单元{room}" if entrance else f"{building}{room}"
-
-
 def _truncate(text: str, length: int = 40) -> str:
     """Truncator(text).chars(40) for plain text (no combining marks in what staff type)."""
     return text if len(text) <= length else text[: length - 1] + "…"
@@ -116,7 +109,9 @@ def build_rows(tuples, names: dict[int, str], now: datetime.datetime) -> list[Qu
                 url=detail_url.replace(str(_ID_SLOT), str(pk)),
                 category=categories.get(category, category),
                 is_special=is_special,
-                place=_place(entrance, room, building_number, building_name),
+                place=""
+                if room is None  # a public-area report: no household
+                else unit_label(building_number, building_name, entrance, room),
                 location=location,
                 description=_truncate(description),
                 status=statuses.get(status, status),
