@@ -25,16 +25,15 @@ from complaints.choices import (
 from complaints.models import Complaint
 from estates.models import Household
 from estates.selectors import household_queryset
-from organization.models import ManagementOffice
-from organization.selectors import office_list
 from service_requests.api.serializers import (
+    CallFieldsSerializer,
     DeadlineSerializer,
     EventSerializer,
     HouseholdRefSerializer,
     PartySerializer,
     _ScopedRelatedField,
 )
-from service_requests.choices import Channel, Satisfaction, Status
+from service_requests.choices import Satisfaction, Status
 from service_requests.models import DESCRIPTION_MAX_LENGTH
 from violations.api.serializers import _ScopedHouseholdField
 from violations.choices import SubKind
@@ -351,12 +350,9 @@ class HandOverSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ComplaintIntakeSerializer(serializers.Serializer):
+class ComplaintIntakeSerializer(CallFieldsSerializer):
     """The help desk's intake of the new category c request (service_requests IntakeData)."""
 
-    channel = serializers.ChoiceField(
-        choices=Channel.choices, error_messages={"invalid_choice": _("请选择受理渠道")}
-    )
     description = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -372,22 +368,6 @@ class ComplaintIntakeSerializer(serializers.Serializer):
         default=None,
         error_messages={"does_not_exist": _("住户不存在")},
         help_text="The complaining household (id from /households/)",
-    )
-    office = _ScopedRelatedField(
-        office_list,
-        ManagementOffice,
-        required=False,
-        allow_null=True,
-        default=None,
-        error_messages={"does_not_exist": _("管理处不存在")},
-        help_text="Only without a household; defaults to the user's only office",
-    )
-    location = serializers.CharField(required=False, allow_blank=True, default="")
-    contact_name = serializers.CharField(
-        required=False, allow_blank=True, max_length=50, default=""
-    )
-    contact_phone = serializers.CharField(
-        required=False, allow_blank=True, max_length=30, default=""
     )
     received_at = serializers.DateTimeField(
         required=False, allow_null=True, default=None, help_text="Default now"

@@ -572,22 +572,13 @@ class _FieldsOnceSerializer(serializers.Serializer):
         return {name: copy.copy(field) for name, field in template.items()}
 
 
-class IntakeSerializer(_FieldsOnceSerializer):
-    """The fields of service_requests.services.IntakeData, with the household and office as ids."""
+class CallFieldsSerializer(serializers.Serializer):
+    """What any intake of a call records besides its content: the channel, the office (without
+    a household), the place and the contact. Shared by the help desk's and the complaints'
+    intake."""
 
-    category = serializers.ChoiceField(
-        choices=Category.choices, error_messages={"invalid_choice": _("请选择求助类别(a–g)")}
-    )
     channel = serializers.ChoiceField(
         choices=Channel.choices, error_messages={"invalid_choice": _("请选择受理渠道")}
-    )
-    description = serializers.CharField(max_length=DESCRIPTION_MAX_LENGTH, trim_whitespace=False)
-    household = _HouseholdField(
-        required=False,
-        allow_null=True,
-        default=None,
-        error_messages={"does_not_exist": _("住户不存在")},
-        help_text="The household (id from /households/); leave out for a public-area report",
     )
     office = _ScopedRelatedField(
         office_list,
@@ -596,7 +587,7 @@ class IntakeSerializer(_FieldsOnceSerializer):
         allow_null=True,
         default=None,
         error_messages={"does_not_exist": _("管理处不存在")},
-        help_text="Only for a report without a household; defaults to the user's only office",
+        help_text="Only without a household; defaults to the user's only office",
     )
     location = serializers.CharField(required=False, allow_blank=True, default="")
     contact_name = serializers.CharField(
@@ -604,6 +595,22 @@ class IntakeSerializer(_FieldsOnceSerializer):
     )
     contact_phone = serializers.CharField(
         required=False, allow_blank=True, max_length=30, default=""
+    )
+
+
+class IntakeSerializer(_FieldsOnceSerializer, CallFieldsSerializer):
+    """The fields of service_requests.services.IntakeData, with the household and office as ids."""
+
+    category = serializers.ChoiceField(
+        choices=Category.choices, error_messages={"invalid_choice": _("请选择求助类别(a–g)")}
+    )
+    description = serializers.CharField(max_length=DESCRIPTION_MAX_LENGTH, trim_whitespace=False)
+    household = _HouseholdField(
+        required=False,
+        allow_null=True,
+        default=None,
+        error_messages={"does_not_exist": _("住户不存在")},
+        help_text="The household (id from /households/); leave out for a public-area report",
     )
     is_paid_service = serializers.BooleanField(required=False, default=False)
     is_major = serializers.BooleanField(
