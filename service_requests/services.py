@@ -192,6 +192,16 @@ def _initial_deadlines(request: ServiceRequest, policy: Policy, replied: bool) -
             else DeadlineKind.FIRST_REPLY
         )
         deadlines.append(_deadline(request, kind, key, start, policy))
+    if request.category == Category.REPAIR:
+        # SOP.md §4 (003 §5.2): a repair not fixed at once is done by the promised date, which
+        # is at most repair.promised_date_max after receipt. The limit runs from the start, so a
+        # repair nobody agreed a time for is not left without a deadline; agreeing a time with
+        # the resident (request_set_appointment) moves it to that time.
+        deadlines.append(
+            _deadline(
+                request, DeadlineKind.REPAIR_COMPLETION, "repair.promised_date_max", start, policy
+            )
+        )
     if request.is_special and request.is_major:
         # 000 篇3 §4.2.2: major cases are reported to the supervisor at once.
         deadlines.append(

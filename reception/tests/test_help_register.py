@@ -61,7 +61,8 @@ def test_the_register_exports_its_columns_and_rows(client, receptionist, request
     assert first[5] == "b 报修" and first[7] == "张婷" and first[8] == "工程部"
     assert first[10] == "已送开发商售后" and first[11] == "2026-11-02 15:00"
     assert first[14] == "是"  # no deadline missed, resolved
-    assert sheet["O5"].value == "未完成"  # no deadline, not resolved yet
+    # Not resolved, and its repair completion (3 days, SOP.md §4; 003 §5.2) has passed.
+    assert sheet["O5"].value == "否"
     assert sheet.column_dimensions["G"].width == HELP_REGISTER_COLUMNS[6].width
     assert sheet.print_title_rows == "$1:$3"  # the title and header repeat on every page
     for cell in (sheet["A4"], sheet["P6"]):  # every data cell is framed and wraps

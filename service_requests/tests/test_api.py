@@ -96,8 +96,10 @@ def test_intake_answers_201_with_its_deadlines(desk, household, office):
     assert body["household"]["label"] == "3栋2单元1502"
     assert (body["status"], body["version"], body["is_special"]) == ("received", 1, False)
     assert body["number"].startswith("QZ")
-    [deadline] = body["deadlines"]
-    assert deadline["kind"] == "first_reply" and deadline["state"] == "open"
+    deadlines = {d["kind"]: d for d in body["deadlines"]}
+    assert set(deadlines) == {"first_reply", "repair_completion"}
+    deadline = deadlines["first_reply"]
+    assert deadline["state"] == "open"
     assert deadline["clause"].startswith("SOP.md §2") and deadline["met_at"] is None
     received = datetime.datetime.fromisoformat(body["received_at"])
     due = datetime.datetime.fromisoformat(deadline["due_at"])

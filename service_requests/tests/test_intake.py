@@ -34,8 +34,7 @@ def test_a_repair_call_is_received_with_a_five_minute_first_reply_deadline(
     """SOP.md §2 快速反应 (000 篇3 §4.1.2 a): reply within 5 minutes."""
     request = intake(receptionist, office, household=household)
     assert request.status == Status.RECEIVED and not request.is_special
-    deadline = request.deadlines.get()
-    assert deadline.kind == DeadlineKind.FIRST_REPLY
+    deadline = request.deadlines.get(kind=DeadlineKind.FIRST_REPLY)
     assert deadline.due_at == NOW + datetime.timedelta(minutes=5)
     assert deadline.clause.startswith("SOP.md §2")
     assert request.next_deadline_at == deadline.due_at
@@ -46,7 +45,11 @@ def test_a_repair_call_is_received_with_a_five_minute_first_reply_deadline(
 def test_an_answer_given_on_the_phone_meets_the_first_reply_at_once(office, receptionist):
     request = intake(receptionist, office, reply_now="已通知工程部,今天下午上门")
     assert request.status == Status.REPLIED
-    assert not request.deadlines.exists()
+    # Only the repair's completion limit is left running (SOP.md §4).
+    assert [d.kind for d in request.deadlines.all() if d.is_open] == [
+        DeadlineKind.REPAIR_COMPLETION
+    ]
+    assert not request.deadlines.filter(kind=DeadlineKind.FIRST_REPLY).exists()
     assert [e.type for e in request.events.all()] == [
         EventType.REQUEST_RECEIVED,
         EventType.FIRST_REPLY_GIVEN,
@@ -107,7 +110,11 @@ def test_a_call_can_be_recorded_afterwards_within_the_policy_bound(office, recep
     assert request.received_at == received and request.entered_at == NOW
     event = request.events.get()
     assert event.data["backdated"] is True
-    assert request.deadlines.get().due_at == received + datetime.timedelta(minutes=5)
+    first_reply = request.deadlines.get(kind=DeadlineKind.FIRST_REPLY)
+    assert first_reply.due_at == received + datetime.timedelta(minutes=5)
+    # Every limit runs from when the resident called, not from when it was typed in.
+    completion = request.deadlines.get(kind=DeadlineKind.REPAIR_COMPLETION)
+    assert completion.due_at == received + datetime.timedelta(days=3)
 
 
 @pytest.mark.parametrize(
@@ -171,8 +178,9 @@ def test_the_request_keeps_the_policy_version_it_was_opened_under(office, recept
     second = intake(receptionist, office)
     assert first.policy_version is None
     assert second.policy_version.number == 1
-    assert second.deadlines.get().due_at == NOW + datetime.timedelta(minutes=3)
-    assert first.deadlines.get().due_at == NOW + datetime.timedelta(minutes=5)
+    first_reply = {"kind": DeadlineKind.FIRST_REPLY}
+    assert second.deadlines.get(**first_reply).due_at == NOW + datetime.timedelta(minutes=3)
+    assert first.deadlines.get(**first_reply).due_at == NOW + datetime.timedelta(minutes=5)
 
 
 def test_written_consultation_is_due_in_two_days_and_oral_in_two_hours(office, receptionist):
