@@ -3,7 +3,11 @@ scanned letter. Writes and the reads the console and the API share.
 
 A file is checked before anything is stored: its size and the number of attachments against the
 office's policy (`request.attachment_max_mb`, `request.attachments_max_count`), its type by its
-first bytes (never by the name or the browser's content type). It is stored under MEDIA_ROOT in
+first bytes (never by the name or the browser's content type). A JPEG, PNG or WebP photo is
+stored without its metadata (EXIF GPS position, camera, XMP, comments; core/images.py), turned
+upright if its orientation said so, and only if it decodes as the image it claims to be; its
+size and SHA-256 are those of the stored bytes. HEIC photos and PDFs are stored as uploaded.
+It is stored under MEDIA_ROOT in
 the request's folder with a random name and the extension of the type found, and served only
 through the views that check the user may see the request (never from MEDIA publicly).
 
@@ -21,6 +25,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import FileResponse, Http404
@@ -28,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
+from core.images import STRIPPED_TYPES, ImageTooLarge, ImageUnreadable, strip_metadata
 from policies.selectors import Policy, policy_for_office
 from service_requests.choices import EventType
 from service_requests.models import RequestAttachment, ServiceRequest
@@ -87,10 +93,10 @@ def _size_text(size: int) -> str:
 
 @dataclass(frozen=True)
 class _Checked:
-    file: object  # an UploadedFile (or any django File)
+    file: object  # an UploadedFile (or any django File): what will be stored
     name: str
     content_type: str
-    size: int
+    size: int  # of what will be stored
 
 
 def _file_name(file) -> str:
@@ -98,17 +104,41 @@ def _file_name(file) -> str:
     return name[-NAME_MAX_LENGTH:]
 
 
-def _file_errors(files: list, *, policy: Policy, existing: int) -> tuple[list[_Checked], list[str]]:
-    """Check every file without storing anything; (checked files, Chinese messages)."""
-    max_mb = policy.integer("request.attachment_max_mb")
+def _count_errors(*, policy: Policy, existing: int, new: int) -> list[str]:
     max_count = policy.integer("request.attachments_max_count")
+    if existing + new <= max_count:
+        return []
+    return [
+        _("每个求助最多%(max)s个附件(策略“每个求助的附件数上限”),已有%(have)s个,本次%(new)s个")
+        % {"max": max_count, "have": existing, "new": new}
+    ]
+
+
+def _without_metadata(
+    file, *, name: str, content_type: str
+) -> tuple[ContentFile | None, str | None]:
+    """The photo as it will be stored (core/images.py), or a Chinese message refusing it."""
+    file.seek(0)
+    try:
+        cleaned = strip_metadata(file.read(), content_type)
+    except ImageUnreadable:
+        kind = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP"}[content_type]
+        message = _("“%(name)s”不是完整的%(kind)s图片(文件已损坏或不完整),请重新拍摄或导出后再上传")
+        return None, message % {"name": name, "kind": kind}
+    except ImageTooLarge:
+        message = _("“%(name)s”的像素过多,无法处理,请缩小图片尺寸后再上传")
+        return None, message % {"name": name}
+    finally:
+        file.seek(0)
+    return ContentFile(cleaned, name=name), None
+
+
+def _file_errors(files: list, *, policy: Policy) -> tuple[list[_Checked], list[str]]:
+    """Check every file without storing anything (the count is checked apart, under the
+    request's lock); (checked files, Chinese messages)."""
+    max_mb = policy.integer("request.attachment_max_mb")
     errors: list[str] = []
     checked: list[_Checked] = []
-    if existing + len(files) > max_count:
-        errors.append(
-            _("每个求助最多%(max)s个附件(策略“每个求助的附件数上限”),已有%(have)s个,本次%(new)s个")
-            % {"max": max_count, "have": existing, "new": len(files)}
-        )
     for file in files:
         name = _file_name(file)
         size = file.size or 0
@@ -130,6 +160,12 @@ def _file_errors(files: list, *, policy: Policy, existing: int) -> tuple[list[_C
                 % {"name": name, "allowed": _allowed_types_text()}
             )
             continue
+        if content_type in STRIPPED_TYPES:
+            file, error = _without_metadata(file, name=name, content_type=content_type)
+            if error:
+                errors.append(error)
+                continue
+            size = file.size
         checked.append(_Checked(file, name, content_type, size))
     return checked, errors
 
@@ -251,6 +287,9 @@ def request_attach(
         message = _("只能更正本求助的附件")
         raise ApplicationError(message, field_errors={"supersedes": [message]})
     now = now or timezone.now()
+    policy = policy_for_office(request.office)
+    # Checked (a photo decoded and its metadata removed) before the request is locked.
+    checked, file_errors = _file_errors([file], policy=policy)
     with _removed_on_failure(), transaction.atomic():
         # Lock the request so two uploads at once cannot pass the count limit (or correct the
         # same attachment) together.
@@ -260,9 +299,7 @@ def request_attach(
             message = _("该附件已被更正过,请更正最新的一份")
             raise ApplicationError(message, field_errors={"supersedes": [message]})
         existing = RequestAttachment.objects.filter(request=request).count()
-        checked, errors = _file_errors(
-            [file], policy=policy_for_office(request.office), existing=existing
-        )
+        errors = _count_errors(policy=policy, existing=existing, new=1) + file_errors
         if errors:
             _refuse(errors)
         return _add(
@@ -280,7 +317,9 @@ def request_intake_with_attachments(
     if not files:
         return request_intake(actor=actor, office=office, data=data, now=now)
     now = now or timezone.now()
-    checked, file_errors = _file_errors(files, policy=policy_for_office(office), existing=0)
+    policy = policy_for_office(office)
+    checked, file_errors = _file_errors(files, policy=policy)
+    file_errors = _count_errors(policy=policy, existing=0, new=len(files)) + file_errors
     with _removed_on_failure(), transaction.atomic():
         try:
             request = request_intake(actor=actor, office=office, data=data, now=now)

@@ -3,11 +3,14 @@ gets a clear error and writes nothing; SOP.md §2 记录): a photo attached at i
 request's page and through the API; size, type (by content) and count refused in Chinese with
 nothing stored; files served only to users who may see the request; never deleted."""
 
+import io
+
 import pytest
 from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
 from django.urls import reverse
+from PIL import Image
 
 from core.exceptions import ApplicationError
 from core.testing import (
@@ -28,9 +31,18 @@ from service_requests.choices import Category, Channel, EventType
 from service_requests.models import RequestAttachment, RequestEvent, ServiceRequest
 from service_requests.services import IntakeData, request_intake
 
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
-WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 64
+
+def _image(image_format: str) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buffer, image_format)
+    return buffer.getvalue()
+
+
+# Real (tiny) images: a photo must decode to be stored (core/images.py); these carry no
+# metadata, so they are stored byte for byte. test_attachment_metadata.py has the stripping.
+JPEG = _image("JPEG")
+PNG = _image("PNG")
+WEBP = _image("WEBP")
 HEIC = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + b"0" * 64
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64
