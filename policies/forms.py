@@ -14,8 +14,12 @@ class PolicyForm(forms.Form):
         label=_("修改说明"), max_length=200, help_text=_("如:依据公司2026版规程调整")
     )
 
+    # The version the manager is changing: saving over a newer one is refused (policy_update).
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, policy, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["base_version"].initial = policy.number
         self.rule_rows = []
         for rule_value in policy.all():
             rule, value = rule_value.rule, rule_value.value

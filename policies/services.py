@@ -49,9 +49,32 @@ def validate_rule_value(key: str, value) -> list[str]:
     return []
 
 
+class StalePolicyError(ApplicationError):
+    """Another version was saved since the editor read the policy (HTTP 409)."""
+
+    status_code = 409
+
+    def __init__(self, current: int, base: int):
+        super().__init__(
+            _(
+                "作业规程策略已被他人修改(您修改的是第%(base)s版,现行为第%(current)s版),"
+                "本次修改未保存。请重新打开修改页面,在现行版本上修改。"
+            )
+            % {"base": base, "current": current},
+            code="stale_version",
+            extra={"current_version": current, "base_version": base},
+        )
+
+
 @transaction.atomic
-def policy_update(*, actor, office, changes: dict, note: str = "") -> PolicyVersion:
-    """Save a new version with `changes` ({key: value}) applied on top of the current one."""
+def policy_update(
+    *, actor, office, changes: dict, note: str = "", base_number: int | None = None
+) -> PolicyVersion:
+    """Save a new version with `changes` ({key: value}) applied on top of the current one.
+
+    `base_number` is the version the editor read (the console form sends it): the form submits
+    every rule, so saving it over a version someone else saved meanwhile would silently undo
+    their changes; that is refused (StalePolicyError) and nothing is saved."""
     require_perm(actor, "policies.edit_office_policy", action=_("修改作业规程策略"))
     require_office_in_scope(actor, office.pk)
     errors = {
@@ -65,6 +88,9 @@ def policy_update(*, actor, office, changes: dict, note: str = "") -> PolicyVers
     previous = (
         PolicyVersion.objects.select_for_update().filter(office=office).order_by("-number").first()
     )
+    current_number = previous.number if previous else 0
+    if base_number is not None and base_number != current_number:
+        raise StalePolicyError(current_number, base_number)
     rules = dict(previous.rules) if previous else {}
     for key, value in changes.items():
         encoded = encode(RULES[key], value)

@@ -50,8 +50,11 @@ def policy_edit(request):
                 office=office,
                 changes=form.changes(),
                 note=form.cleaned_data["note"],
+                base_number=form.cleaned_data["base_version"],
             )
         except ApplicationError as error:
+            if not error.field_errors:
+                form.add_error(None, error.message)
             for key, msgs in error.field_errors.items():
                 target = key if key in form.fields else None
                 for fname in form.fields:

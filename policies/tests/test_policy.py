@@ -155,3 +155,64 @@ def test_yes_no_rules_are_edited_and_validated(office):
     assert policy_for_office(office).value(rule.key).value is (not rule.default)
     with pytest.raises(ApplicationError, match="应为“是”或“否”"):
         policy_update(actor=manager, office=office, changes={rule.key: "yes"}, note="x")
+
+
+def _edit_form_data(client):
+    form = client.get(reverse("policies:policy_edit")).context["form"]
+    data = {name: field.initial for name, field in form.fields.items() if field.initial is not None}
+    return {k: ("" if v is None else v) for k, v in data.items()}
+
+
+def test_saving_over_a_version_saved_meanwhile_is_refused_and_undoes_nothing(client, office):
+    """Two managers open the edit page of version 0; the first shortens the first reply to 3
+    minutes. The second, who changed the written-consultation limit, submits every rule as he
+    read it: saving that would silently put the first reply back to 5 minutes. He is told in
+    Chinese that the policy changed meanwhile and nothing is saved (a policy version is a
+    record of who changed what, SOP.md "every number is a policy default")."""
+    first, second = (make_staff("office_manager", offices=[office]) for _ in range(2))
+    assert client.login(username=second.username, password=PASSWORD)
+    stale = _edit_form_data(client)
+    assert stale["base_version"] == 0
+    policy_update(
+        actor=first,
+        office=office,
+        changes={"request.first_reply": Duration(3, "minutes")},
+        note="提速",
+    )
+    stale.update({"consultation.written_reply__value": 3, "note": "书面咨询放宽"})
+    response = client.post(reverse("policies:policy_edit"), stale)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "已被他人修改" in page and "现行为第1版" in page
+    policy = policy_for_office(office)
+    assert policy.number == 1
+    assert policy.duration("request.first_reply") == Duration(3, "minutes")
+    assert policy.duration("consultation.written_reply") == Duration(2, "calendar_days")
+    # Opened again, the form starts from version 1 and saves.
+    fresh = _edit_form_data(client)
+    fresh.update({"consultation.written_reply__value": 3, "note": "书面咨询放宽"})
+    response = client.post(reverse("policies:policy_edit"), fresh, follow=True)
+    assert "已保存为第2版" in response.content.decode()
+    policy = policy_for_office(office)
+    assert policy.duration("request.first_reply") == Duration(3, "minutes")
+    assert policy.duration("consultation.written_reply") == Duration(3, "calendar_days")
+
+
+def test_the_service_refuses_a_stale_base_version(office):
+    manager = make_staff("office_manager", offices=[office])
+    policy_update(
+        actor=manager,
+        office=office,
+        changes={"request.first_reply": Duration(3, "minutes")},
+        note="a",
+    )
+    with pytest.raises(ApplicationError) as exc:
+        policy_update(
+            actor=manager,
+            office=office,
+            changes={"request.first_reply": Duration(4, "minutes")},
+            note="b",
+            base_number=0,
+        )
+    assert exc.value.code == "stale_version" and exc.value.status_code == 409
+    assert policy_for_office(office).duration("request.first_reply") == Duration(3, "minutes")
