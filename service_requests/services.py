@@ -813,21 +813,37 @@ def notify_users_of_dispatch(request, department, assignee, now) -> None:
 def request_acknowledge(
     *, actor, request: ServiceRequest, version: int, now=None
 ) -> ServiceRequest:
-    """The receiving department or person acknowledges the dispatch (接单)."""
+    """The receiving department or person acknowledges the dispatch (接单). A job sent to the
+    department as a whole is taken by whoever of the department acknowledges it: they become
+    its handler (我的待办, the on-time rate by handler), not the desk acknowledging for them."""
     action = _("接单")
     _get_in_scope(actor, request)
     _require_worker(actor, request, action)
     _check_transition(request, frozenset({Status.DISPATCHED}), action)
     now = _now(now)
+    fields = {"status": Status.ACKNOWLEDGED, "acknowledged_at": now}
+    fields.update(_taken_by(actor, request))
     _advance(
         request,
         version=version,
         actor=actor,
         now=now,
         event=EventType.DISPATCH_ACKNOWLEDGED,
-        fields={"status": Status.ACKNOWLEDGED, "acknowledged_at": now},
+        fields=fields,
+        data={"assignee": fields["assignee"].pk} if "assignee" in fields else None,
     )
     return request
+
+
+def _taken_by(actor, request: ServiceRequest) -> dict:
+    """{"assignee": actor} when a member of the department the request was dispatched to (with
+    nobody named) takes it; {} otherwise."""
+    if request.assignee_id is not None or request.assigned_department_id is None:
+        return {}
+    staff = getattr(actor, "staff", None)
+    if staff is None or staff.department_id != request.assigned_department_id:
+        return {}
+    return {"assignee": actor}
 
 
 @transaction.atomic
@@ -842,6 +858,7 @@ def request_start(*, actor, request: ServiceRequest, version: int, now=None) -> 
     fields = {"status": Status.IN_PROGRESS}
     if request.acknowledged_at is None and request.dispatched_at is not None:
         fields["acknowledged_at"] = now
+        fields.update(_taken_by(actor, request))  # started without 接单: taken all the same
     _advance(
         request,
         version=version,

@@ -10,6 +10,8 @@ from core.testing import make_staff
 from service_requests import services
 from service_requests.choices import Category, Channel, DeadlineKind, EventType, Status
 from service_requests.models import RequestEvent, ServiceRequest
+from service_requests.reports import on_time_rates
+from service_requests.selectors import RequestFilters, request_list
 from service_requests.services import IntakeData, StaleUpdateError, request_intake
 from service_requests.tests.conftest import at
 
@@ -364,3 +366,98 @@ def test_assignee_must_belong_to_the_department(repair, office, receptionist, en
             department=engineering,
             assignee=cleaner,
         )
+
+
+def test_whoever_of_the_department_acknowledges_a_department_job_becomes_its_handler(
+    repair, office, receptionist, technician, supervisor, engineering
+):
+    """Dispatched to 工程部 with nobody named (SOP.md §2: dispatched, the receiver
+    acknowledges): the technician who 接单 takes the job. It is then in his 我的待办 and the
+    on-time rate by handler (003 §5.5) names him instead of 未指派."""
+    services.request_dispatch(
+        actor=receptionist,
+        request=repair,
+        version=repair.version,
+        department=engineering,
+        now=minutes(1),
+    )
+    assert repair.assignee is None
+
+    def mine(user):
+        return list(request_list(user=user, filters=RequestFilters(queue="mine"), now=minutes(3)))
+
+    assert mine(technician) == []
+    services.request_acknowledge(
+        actor=technician, request=repair, version=repair.version, now=minutes(2)
+    )
+    repair.refresh_from_db()
+    assert repair.assignee == technician and repair.status == Status.ACKNOWLEDGED
+    assert repair.events.get(type=EventType.DISPATCH_ACKNOWLEDGED).data == {
+        "assignee": technician.pk
+    }
+    assert mine(technician) == [repair]
+    [row] = on_time_rates(
+        user=supervisor,
+        date_from=NOW.date(),
+        date_to=NOW.date(),
+        group_by="staff",
+        now=minutes(3),
+    )
+    assert row.key == technician.pk and row.label == technician.staff.name
+
+
+def test_starting_a_department_job_without_acknowledging_takes_it_too(
+    repair, receptionist, technician, engineering
+):
+    services.request_dispatch(
+        actor=receptionist,
+        request=repair,
+        version=repair.version,
+        department=engineering,
+        now=minutes(1),
+    )
+    services.request_start(actor=technician, request=repair, version=repair.version, now=minutes(2))
+    repair.refresh_from_db()
+    assert repair.assignee == technician and repair.acknowledged_at == minutes(2)
+
+
+def test_the_desk_acknowledging_for_a_department_or_a_colleague_takes_nothing(
+    repair, office, receptionist, technician, engineering
+):
+    """The desk may record the acknowledgement the department phoned in: the job stays the
+    department's. A job dispatched to a named person stays theirs when a colleague acknowledges."""
+    services.request_dispatch(
+        actor=receptionist,
+        request=repair,
+        version=repair.version,
+        department=engineering,
+        now=minutes(1),
+    )
+    services.request_acknowledge(
+        actor=receptionist, request=repair, version=repair.version, now=minutes(2)
+    )
+    repair.refresh_from_db()
+    assert repair.assignee is None
+
+    named = request_intake(
+        actor=receptionist,
+        office=office,
+        data=IntakeData(category=Category.REPAIR, channel=Channel.PHONE, description="灯不亮"),
+        now=NOW,
+    )
+    services.request_dispatch(
+        actor=receptionist,
+        request=named,
+        version=named.version,
+        department=engineering,
+        assignee=technician,
+        now=minutes(1),
+    )
+    colleague = make_staff("technician", offices=[office])
+    colleague.staff.department = engineering
+    colleague.staff.save(update_fields=["department"])
+    services.request_acknowledge(
+        actor=colleague, request=named, version=named.version, now=minutes(2)
+    )
+    named.refresh_from_db()
+    assert named.assignee == technician
