@@ -3,19 +3,29 @@
     .venv/bin/python bench/profile_page.py queue            # ms per request, warm
     .venv/bin/python bench/profile_page.py detail --profile # and the top functions (cProfile)
     .venv/bin/python bench/profile_page.py intake -n 300
+    .venv/bin/python bench/profile_page.py queue --instructions   # under callgrind (below)
 
 Runs the real middleware stack through Django's test client (DEBUG off, production settings,
 the `estatedesk_bench` database on 127.0.0.1) as the bench's receptionist. What it prints is
 CPU time of one process: the figure a gunicorn sync worker spends per request, without the
 network and wrk. It writes nothing but intake requests (bench data only).
+
+--instructions runs the same under valgrind's callgrind and prints the machine instructions per
+request, counted only around the timed requests. Unlike seconds, that count does not move with
+this virtual machine's speed (which changes 2× from one minute to the next) or with other
+processes on the cores: two runs of the same code agree within about 1 %, so it is the figure to
+compare a change with. It takes about two minutes (valgrind is ~40× slower).
 """
 
 import argparse
 import cProfile
 import io
 import json
+import os
 import pstats
+import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -32,11 +42,12 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="print the top functions")
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--limit", type=int, default=45)
+    parser.add_argument(
+        "--instructions", action="store_true", help="count instructions per request (callgrind)"
+    )
     args = parser.parse_args()
-
-    import os
-    import subprocess
-    import tempfile
+    if args.instructions and not os.environ.get("ESTATEDESK_UNDER_CALLGRIND"):
+        sys.exit(count_instructions(args))
 
     # Static files as in production (a manifest), collected once into a temporary folder.
     os.environ["STATIC_ROOT"] = str(Path(tempfile.gettempdir()) / "estatedesk-bench-static")
@@ -123,6 +134,8 @@ def main() -> None:
         call(20)
     print(f"{len(queries)} queries warm")
 
+    if args.instructions:  # under callgrind: count from here to the end of the timed requests
+        subprocess.run(["callgrind_control", "--instr=on", str(os.getpid())], check=True)
     profiler = cProfile.Profile() if args.profile else None
     if profiler:
         profiler.enable()
@@ -141,6 +154,8 @@ def main() -> None:
         )
     if profiler:
         profiler.disable()
+    if args.instructions:
+        subprocess.run(["callgrind_control", "--instr=off", str(os.getpid())], check=True)
     cpu = sorted(r[0] for r in rounds)
     wall = sorted(r[1] for r in rounds)
     print(
@@ -152,6 +167,43 @@ def main() -> None:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.limit)
         print(out.getvalue())
+
+
+def count_instructions(args) -> int:
+    """Run this script again under callgrind (collection off until the timed requests) and
+    print the instructions per request from callgrind's summary."""
+    timed = max(1, args.n // 5) * 5
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "callgrind.out"
+        command = [
+            "valgrind",
+            "--tool=callgrind",
+            "--instr-atstart=no",
+            f"--callgrind-out-file={out}",
+            sys.executable,
+            __file__,
+            args.page,
+            "-n",
+            str(args.n),
+            "--instructions",
+        ]
+        env = {**os.environ, "ESTATEDESK_UNDER_CALLGRIND": "1", "PYTHONHASHSEED": "0"}
+        started = time.perf_counter()
+        done = subprocess.run(command, env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            print(done.stdout, done.stderr, sep="\n")
+            return done.returncode
+        lines = out.read_text().splitlines()
+        # "totals:" (the whole run) when callgrind wrote it, else "summary:"
+        total = max(
+            int(line.split()[1]) for line in lines if line.startswith(("totals:", "summary:"))
+        )
+    print(next(line for line in done.stdout.splitlines() if "HTTP" in line))
+    print(
+        f"{args.page}: {total / timed / 1e6:.2f} M instructions per request "
+        f"({timed} requests under callgrind, {time.perf_counter() - started:.0f} s)"
+    )
+    return 0
 
 
 if __name__ == "__main__":

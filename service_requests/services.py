@@ -326,33 +326,108 @@ def _new_event(
     )
 
 
-# INSERT statements by (model, rows, database): the intake writes the same few shapes of row
-# on every call, and the ORM's compiling of an INSERT cost more CPU than PostgreSQL spends on it.
+# INSERT statements by shape: the intake writes the same few shapes of row on every call, and
+# the ORM's compiling of an INSERT cost more CPU than PostgreSQL spends on it.
 _INSERT_SQL: dict[tuple, str | None] = {}
+
+
+def _insert_fields(model) -> list:
+    opts = model._meta
+    return [f for f in opts.concrete_fields if f is not opts.auto_field]
+
+
+def _insert_statement(model, rows: int, connection, *, link=None) -> str | None:
+    """`INSERT … VALUES (%s, …) × rows RETURNING id` for `model`, or None when the ORM must
+    write it (no auto id, a database that cannot return ids, a field with its own SQL). With
+    `link` (the model's foreign key to the parent written by the same statement, see
+    _insert_family) that column's value is the parent's id: `(SELECT id FROM parent)`."""
+    opts = model._meta
+    fields = _insert_fields(model)
+    if (
+        opts.auto_field is None
+        or not connection.features.can_return_rows_from_bulk_insert
+        or opts.parents
+        or any(f.generated or hasattr(f, "get_placeholder") for f in fields)
+    ):
+        return None
+    quote = connection.ops.quote_name
+    parent_id = ""
+    if link is not None:
+        parent_id = f"(SELECT {quote(link.target_field.column)} FROM parent)"
+    columns = ", ".join(quote(f.column) for f in fields)
+    row = "(" + ", ".join(parent_id if f is link else "%s" for f in fields) + ")"
+    return (
+        f"INSERT INTO {quote(opts.db_table)} ({columns}) "
+        f"VALUES {', '.join([row] * rows)} RETURNING {quote(opts.auto_field.column)}"
+    )
 
 
 def _insert_sql(model, rows: int, connection) -> str | None:
     key = (model, rows, connection.alias)
     if key not in _INSERT_SQL:
-        opts = model._meta
-        fields = [f for f in opts.concrete_fields if f is not opts.auto_field]
-        quote = connection.ops.quote_name
-        plain = (
-            opts.auto_field is not None
-            and connection.features.can_return_rows_from_bulk_insert
-            and not opts.parents
-            and not any(f.generated or hasattr(f, "get_placeholder") for f in fields)
-        )
+        _INSERT_SQL[key] = _insert_statement(model, rows, connection)
+    return _INSERT_SQL[key]
+
+
+def _link_to(model, parent_model):
+    """The one foreign key from `model` to `parent_model` (None if there is not exactly one)."""
+    links = [
+        f for f in model._meta.concrete_fields if f.is_relation and f.related_model is parent_model
+    ]
+    return links[0] if len(links) == 1 else None
+
+
+def _family_sql(parent_model, shapes: tuple, connection) -> str | None:
+    """One statement writing a parent row and its children (PostgreSQL's data-modifying WITH):
+    `WITH parent AS (INSERT … RETURNING id), c1 AS (INSERT … RETURNING id), … SELECT` the ids,
+    each tagged with its part. None where that cannot be written (another database, a shape the
+    ORM must write)."""
+    key = ("family", parent_model, shapes, connection.alias)
+    if key not in _INSERT_SQL:
         sql = None
-        if plain:
-            columns = ", ".join(quote(f.column) for f in fields)
-            row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-            sql = (
-                f"INSERT INTO {quote(opts.db_table)} ({columns}) "
-                f"VALUES {', '.join([row] * rows)} RETURNING {quote(opts.auto_field.column)}"
-            )
+        parent = _insert_statement(parent_model, 1, connection)
+        if connection.vendor == "postgresql" and parent is not None:
+            quote = connection.ops.quote_name
+            parts = [f"parent AS ({parent})"]
+            ids = [f"SELECT 0, {quote(parent_model._meta.auto_field.column)} FROM parent"]
+            for position, (model, rows) in enumerate(shapes, start=1):
+                link = _link_to(model, parent_model)
+                child = _insert_statement(model, rows, connection, link=link) if link else None
+                if child is None:
+                    parts = None
+                    break
+                parts.append(f"part{position} AS ({child})")
+                ids.append(
+                    f"SELECT {position}, {quote(model._meta.auto_field.column)} FROM part{position}"
+                )
+            if parts is not None:
+                sql = f"WITH {', '.join(parts)} {' UNION ALL '.join(ids)}"
         _INSERT_SQL[key] = sql
     return _INSERT_SQL[key]
+
+
+def _usable_for_insert(objs: list, fields: list) -> bool:
+    """No id set and no expression as a value: what the hand-written statements can write."""
+    return not any(
+        obj.pk is not None
+        or any(hasattr(getattr(obj, f.attname), "resolve_expression") for f in fields)
+        for obj in objs
+    )
+
+
+def _assign_ids(objs: list, ids, connection, *, alias: str, signals: bool) -> None:
+    model = type(objs[0])
+    converters = model._meta.auto_field.get_db_converters(connection)
+    for obj, pk in zip(objs, ids, strict=True):
+        for converter in converters:
+            pk = converter(pk, model._meta.auto_field, connection)
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = alias
+        if signals:
+            post_save.send(
+                sender=model, instance=obj, created=True, update_fields=None, raw=False, using=alias
+            )
 
 
 def _insert(objs: list, *, signals: bool = False) -> None:
@@ -365,16 +440,11 @@ def _insert(objs: list, *, signals: bool = False) -> None:
     if not objs:
         return
     model = type(objs[0])
-    opts = model._meta
     alias = router.db_for_write(model)
     connection = connections[alias]
     sql = _insert_sql(model, len(objs), connection)
-    fields = [f for f in opts.concrete_fields if f is not opts.auto_field]
-    if sql is None or any(
-        obj.pk is not None
-        or any(hasattr(getattr(obj, f.attname), "resolve_expression") for f in fields)
-        for obj in objs
-    ):
+    fields = _insert_fields(model)
+    if sql is None or not _usable_for_insert(objs, fields):
         if signals:
             for obj in objs:
                 obj.save(force_insert=True, using=alias)
@@ -389,18 +459,54 @@ def _insert(objs: list, *, signals: bool = False) -> None:
         params.extend(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
     with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
         cursor.execute(sql, params)
-        ids = cursor.fetchall()
-    converters = opts.auto_field.get_db_converters(connection)
-    for obj, (pk,) in zip(objs, ids, strict=True):
-        for converter in converters:
-            pk = converter(pk, opts.auto_field, connection)
-        obj.pk = pk
-        obj._state.adding = False
-        obj._state.db = alias
-        if signals:
-            post_save.send(
-                sender=model, instance=obj, created=True, update_fields=None, raw=False, using=alias
-            )
+        ids = [pk for (pk,) in cursor.fetchall()]
+    _assign_ids(objs, ids, connection, alias=alias, signals=signals)
+
+
+def _insert_family(parent, children: list[list]) -> bool:
+    """Write `parent` (as save(force_insert=True): its signals are sent) and the lists of new
+    rows in `children`, each pointing at the parent by its one foreign key to the parent's
+    model, in ONE statement on PostgreSQL (issue #3: the intake's request, deadlines, timeline
+    event and Idempotency-Key; five round trips fewer than a statement each inside BEGIN and
+    COMMIT). A single statement is atomic by itself, so the caller needs no transaction for it.
+    Returns False, having written nothing, where it cannot (another database, a shape the ORM
+    must write): the caller then writes them with _insert inside its transaction."""
+    children = [objs for objs in children if objs]
+    model = type(parent)
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    shapes = tuple((type(objs[0]), len(objs)) for objs in children)
+    if any(router.db_for_write(child_model) != alias for child_model, _rows in shapes):
+        return False
+    sql = _family_sql(model, shapes, connection)
+    if sql is None or not _usable_for_insert([parent], _insert_fields(model)):
+        return False
+    links = [_link_to(child_model, model) for child_model, _rows in shapes]
+    if not all(_usable_for_insert(objs, _insert_fields(type(objs[0]))) for objs in children):
+        return False
+    parent._prepare_related_fields_for_save(operation_name="save")
+    pre_save.send(sender=model, instance=parent, raw=False, using=alias, update_fields=None)
+    params = [
+        f.get_db_prep_save(f.pre_save(parent, True), connection) for f in _insert_fields(model)
+    ]
+    for objs, link in zip(children, links, strict=True):
+        fields = [f for f in _insert_fields(type(objs[0])) if f is not link]
+        others = [f for f in type(objs[0])._meta.concrete_fields if f is not link]
+        for obj in objs:
+            obj._prepare_related_fields_for_save(operation_name="bulk_create", fields=others)
+            params.extend(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
+    with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    ids: dict[int, list] = {}
+    for part, pk in rows:
+        ids.setdefault(part, []).append(pk)
+    _assign_ids([parent], ids[0], connection, alias=alias, signals=True)
+    for position, (objs, link) in enumerate(zip(children, links, strict=True), start=1):
+        for obj in objs:
+            setattr(obj, link.attname, parent.pk)
+        _assign_ids(objs, ids[position], connection, alias=alias, signals=False)
+    return True
 
 
 @dataclass(frozen=True)
@@ -430,7 +536,6 @@ class IdempotencyClaim:
     request_hash: str
 
 
-@transaction.atomic
 def request_intake_records(
     *,
     actor,
@@ -441,7 +546,12 @@ def request_intake_records(
 ) -> IntakeRecords:
     """request_intake, returning everything it wrote. With `idempotency`, the key is stored
     with the request in the same transaction; a key of the actor's already stored (a retry
-    that raced the first call) raises IntegrityError and nothing is written."""
+    that raced the first call) raises IntegrityError and nothing is written.
+
+    The request, its first deadlines, its timeline event and the key are written by one
+    statement where the database allows (_insert_family): an everyday intake then needs no
+    transaction of its own, since one statement is all-or-nothing. An intake that writes more
+    (an emergency checklist, a notice) writes everything in one transaction."""
     require_perm(actor, "service_requests.add_servicerequest", action=_("受理求助"))
     require_office_in_scope(actor, office.pk)
     now = _now(now)
@@ -481,8 +591,6 @@ def request_intake_records(
     # written (no read-back, no second UPDATE).
     deadlines = _initial_deadlines(request, policy, replied=bool(reply))
     request.next_deadline_at = min((d.due_at for d in deadlines), default=None)
-    _insert([request], signals=True)  # request.save(force_insert=True)
-    _insert(deadlines)  # Deadline.objects.bulk_create(deadlines)
     events = [
         _new_event(
             request,
@@ -511,7 +619,40 @@ def request_intake_records(
                 public=reply,
             )
         )
-    _insert(events)
+    keys = []
+    if idempotency is not None:
+        keys.append(
+            IdempotencyKey(
+                user=actor,
+                key=idempotency.key,
+                request_hash=idempotency.request_hash,
+                service_request=request,
+            )
+        )
+    more_to_write = (
+        bool(data.emergency_help)
+        or request.category == Category.MEDICAL_EMERGENCY
+        or (request.is_special and request.is_major)
+    )
+    # Inside a caller's transaction the writes take a savepoint as before (a refused key must
+    # roll back only this intake, not the caller's transaction).
+    in_transaction = connections[router.db_for_write(ServiceRequest)].in_atomic_block
+    if not (more_to_write or in_transaction) and _insert_family(request, [deadlines, events, keys]):
+        return IntakeRecords(request, deadlines, events, [])
+    with transaction.atomic():
+        steps = _intake_write(request, deadlines, events, keys, data=data, actor=actor, now=now)
+    return IntakeRecords(request, deadlines, events, steps)
+
+
+def _intake_write(request, deadlines, events, keys, *, data: IntakeData, actor, now) -> list:
+    """The intake's writes inside its transaction; returns the emergency steps it opened."""
+    office = request.office
+    if not _insert_family(request, [deadlines, events, keys]):
+        _insert([request], signals=True)  # request.save(force_insert=True)
+        _insert(deadlines)  # Deadline.objects.bulk_create(deadlines)
+        _insert(events)
+        # Last: a concurrent retry with the same key waits on the unique index only briefly.
+        _insert(keys)
     steps = []
     if data.emergency_help:
         from service_requests.emergency import open_checklist
@@ -532,19 +673,7 @@ def request_intake_records(
         # 000 篇3 §4.2.2: major cases go to the supervisor at once; the system tells them too,
         # and the staff member still records the report (the supervisor_report deadline).
         _notify_supervisor(request, now, _("重大特别求助"), "major-intake")
-    if idempotency is not None:
-        # Last: a concurrent retry with the same key waits on the unique index only briefly.
-        _insert(
-            [
-                IdempotencyKey(
-                    user=actor,
-                    key=idempotency.key,
-                    request_hash=idempotency.request_hash,
-                    service_request=request,
-                )
-            ]
-        )
-    return IntakeRecords(request, deadlines, events, steps)
+    return steps
 
 
 def _notify_supervisor(request: ServiceRequest, now, what: str, key: str) -> None:
