@@ -50,7 +50,9 @@ def api_exception_handler(exc, context):
         message = _DEFAULT_MESSAGES.get(code) or str(getattr(exc, "detail", ""))
         detail = None
         if code not in _DEFAULT_MESSAGES:
-            detail = exc.detail if hasattr(exc, "detail") else None
+            # An exception of our own may carry structured data (core/api/authentication.py's
+            # TokenExpired: `expired_at`); otherwise its detail.
+            detail = getattr(exc, "extra", getattr(exc, "detail", None))
     response.data = error_body(code, str(message), detail)
     return response
 

@@ -10,8 +10,9 @@ class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(
         help_text=(
             "Stable machine code: invalid, not_found, not_authenticated, authentication_failed, "
-            "permission_denied, method_not_allowed, parse_error, unsupported_media_type, "
-            "import_rejected, import_file_invalid, or a service's own code."
+            "token_expired, permission_denied, method_not_allowed, parse_error, "
+            "unsupported_media_type, import_rejected, import_file_invalid, or a service's own "
+            "code."
         )
     )
     message = serializers.CharField(help_text="One sentence in Chinese, fit to show to staff.")
@@ -26,7 +27,8 @@ class ErrorSerializer(serializers.Serializer):
 
 _DESCRIPTIONS = {
     400: "输入有误 — invalid input or a rule of the SOP refused the action",
-    401: "未登录 — no or an invalid `Authorization: Token <key>` header",
+    401: "未登录 — no or an invalid `Authorization: Token <key>` header, or an expired token "
+    "(`token_expired`: log in again at /api/v1/auth/token/)",
     403: "无权操作 — the user's SOP roles do not grant this action",
     404: "未找到 — no such record, or it belongs to an office outside the user's scope",
 }
