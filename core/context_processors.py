@@ -7,23 +7,9 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
 
-from core.menu import menu_for
+from core.menu import menu_for, menu_html
 from core.urlcache import cached_url
 from organization.scoping import staff_card
-
-
-def _menu_html(menu: list[dict]) -> SafeString:
-    """The side menu's links, written without the template engine (it is on every page)."""
-    return SafeString(
-        "".join(
-            '<a href="{}"{}>{}</a>'.format(
-                escape(item["url"]),
-                ' class="active"' if item["active"] else "",
-                escape(str(item["label"])),
-            )
-            for item in menu
-        )
-    )
 
 
 def _urls() -> dict[str, str]:
@@ -49,12 +35,18 @@ def _language_options(current: str, languages: tuple) -> SafeString:
     return SafeString("".join(options))
 
 
+@functools.lru_cache(maxsize=16)
+def _topbar_labels(language: str) -> tuple[str, str, str, str]:
+    """The top bar's words in `language` (the active one), translated once per process."""
+    # Translated outside the f-strings: makemessages does not read inside them.
+    return _("EstateDesk 物业客服台"), _("语言"), _("通知"), _("退出")
+
+
 def _topbar_html(request, urls: dict, token: str, user_name: str | None) -> SafeString:
     """The top bar (brand, language, inbox, who is signed in, sign out) — on every page, so
     written without the template engine. `user_name` None: nobody is signed in."""
     csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(token)}">'
-    # Translated outside the f-strings: makemessages does not read inside them.
-    brand, language, inbox, log_out = _("EstateDesk 物业客服台"), _("语言"), _("通知"), _("退出")
+    brand, language, inbox, log_out = _topbar_labels(get_language())
     parts = [
         '<header class="topbar">',
         f'<a class="brand" href="{urls["home"]}">{escape(brand)}</a>',
@@ -80,16 +72,23 @@ def _topbar_html(request, urls: dict, token: str, user_name: str | None) -> Safe
 
 def console(request):
     urls = _urls()
+    # One CSRF token per page: it replaces the lazy one of Django's csrf context processor, so
+    # the top bar's forms, base.html's htmx header and every {% csrf_token %} share it instead
+    # of masking the secret again (32 random characters from os.urandom each time).
     token = get_token(request)
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"console_topbar_html": _topbar_html(request, urls, token, None)}
+        return {
+            "csrf_token": token,
+            "console_topbar_html": _topbar_html(request, urls, token, None),
+        }
     card = staff_card(user)  # cached: the top bar needs no Staff query
     menu = menu_for(user, request.path)
     name = (card.name if card else "") or user.get_full_name() or user.username
     return {
+        "csrf_token": token,
         "console_topbar_html": _topbar_html(request, urls, token, name),
         "console_menu": menu,
-        "console_menu_html": _menu_html(menu),
+        "console_menu_html": menu_html(menu),
         "console_user_name": name,
     }

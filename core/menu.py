@@ -1,7 +1,11 @@
 """The console menu: each entry is shown only to roles holding its permission."""
 
+import functools
 from dataclasses import dataclass
+from html import escape
 
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.urlcache import cached_url
@@ -74,3 +78,22 @@ def menu_for(user, current_path: str = "") -> list[dict]:
     for e in entries:
         e["active"] = e["active"] and len(e["url"]) == longest
     return entries
+
+
+def menu_html(entries: list[dict]) -> SafeString:
+    """The side menu's links (on every page): written once per process for each language and
+    set of entries shown, since translating its labels cost more than the rest of the menu."""
+    return _menu_html(get_language(), tuple((e["url"], e["active"]) for e in entries))
+
+
+@functools.lru_cache(maxsize=512)  # languages × role sets × the entry shown as active
+def _menu_html(language: str, shown: tuple[tuple[str, bool], ...]) -> SafeString:
+    labels = {cached_url(entry.url_name): entry.label for entry in MENU}
+    return SafeString(
+        "".join(
+            '<a href="{}"{}>{}</a>'.format(
+                escape(url), ' class="active"' if active else "", escape(str(labels[url]))
+            )
+            for url, active in shown
+        )
+    )
