@@ -39,6 +39,22 @@ class Duration:
 
         return add_working_days(start, self.value)
 
+    def end_of_day_after(self, start: datetime.datetime) -> datetime.datetime:
+        """A day limit: the end (23:59:59 local) of the N-th calendar or working day after
+        `start`; 0 = the same day (当天). A clock unit (minutes, hours) counts as such."""
+        from django.utils import timezone
+
+        local = timezone.localtime(start)
+        if self.unit == "working_days":
+            from workdays.calendar import add_working_days
+
+            day = add_working_days(local, self.value).date()
+        elif self.unit == "calendar_days":
+            day = local.date() + datetime.timedelta(days=self.value)
+        else:
+            return self.after(start)
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time(23, 59, 59)))
+
     def __str__(self):
         if self.value == 0 and self.unit == "minutes":
             return str(_("立即"))

@@ -29,7 +29,7 @@ from reception.models import (
     ReceptionNote,
     RegisterEvent,
 )
-from service_requests.choices import Status
+from service_requests.choices import DeadlineKind, Status
 
 # Clock skew tolerated between a client's clock and ours for times typed in.
 FUTURE_TOLERANCE = datetime.timedelta(minutes=1)
@@ -292,16 +292,7 @@ def incident_close(
 def slip_send_due_at(created_at: datetime.datetime, limit: Duration) -> datetime.datetime:
     """after_sales.slip_send is a day limit: the end (23:59:59 local) of the N-th calendar or
     working day after the slip was made; 0 = the same day (004 篇3 §4.5 当天)."""
-    local = timezone.localtime(created_at)
-    if limit.unit == "working_days":
-        from workdays.calendar import add_working_days
-
-        day = add_working_days(local, limit.value).date()
-    elif limit.unit == "calendar_days":
-        day = local.date() + datetime.timedelta(days=limit.value)
-    else:  # an office may still store a clock limit; honour it as such
-        return limit.after(created_at)
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(23, 59, 59)))
+    return limit.end_of_day_after(created_at)
 
 
 def _slip_policy(slip: DeveloperRepairSlip) -> Policy:
@@ -363,6 +354,9 @@ def slip_create(*, actor, request, developer, defect: str, now=None) -> Develope
         send_due_at=slip_send_due_at(now, policy.duration("after_sales.slip_send")),
     )
     rule = policy.value("after_sales.slip_send").rule
+    from service_requests.services import request_deadlines_met
+
+    request_deadlines_met(request=request, kinds={DeadlineKind.AFTER_SALES_SLIP}, now=now)
     _event(
         slip,
         EventType.SLIP_CREATED,

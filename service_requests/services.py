@@ -202,6 +202,20 @@ def _initial_deadlines(request: ServiceRequest, policy: Policy, replied: bool) -
                 request, DeadlineKind.REPAIR_COMPLETION, "repair.promised_date_max", start, policy
             )
         )
+    if request.reception_label == ReceptionLabel.AFTER_SALES:
+        # SOP.md §4 (004 篇3 §4.5): a developer's-warranty item goes to the developer on a
+        # 物业返修联系单 the same day (a day limit: the end of the call's day). Met when the slip
+        # is made (reception.services.slip_create), whose own limits then chase the developer.
+        rule_value = policy.value("after_sales.slip_send")
+        deadlines.append(
+            Deadline(
+                request=request,
+                kind=DeadlineKind.AFTER_SALES_SLIP,
+                policy_key=rule_value.rule.key,
+                clause=rule_value.rule.clause,
+                due_at=rule_value.value.end_of_day_after(start),
+            )
+        )
     if request.is_special and request.is_major:
         # 000 篇3 §4.2.2: major cases are reported to the supervisor at once.
         deadlines.append(
@@ -717,6 +731,15 @@ def _meet(request: ServiceRequest, kinds: set[str], at) -> None:
     request.deadlines.filter(kind__in=kinds, met_at__isnull=True, cancelled_at__isnull=True).update(
         met_at=at, next_escalation_at=None
     )
+
+
+def request_deadlines_met(*, request: ServiceRequest, kinds: set[str], now) -> None:
+    """A step taken outside this app meets the request's limits of these kinds (a repair slip
+    made in reception meets AFTER_SALES_SLIP); the queue's next deadline follows. No new version:
+    the request's own state did not change."""
+    _meet(request, kinds, now)
+    _refresh_next_deadline(request)
+    ServiceRequest.objects.filter(pk=request.pk).update(next_deadline_at=request.next_deadline_at)
 
 
 def _cancel_open_deadlines(request: ServiceRequest, at) -> None:

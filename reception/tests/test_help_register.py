@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from core.testing import PASSWORD, make_department
 from organization.choices import DepartmentKind
 from reception.exports import HELP_REGISTER_COLUMNS
+from reception.services import slip_create
 from reception.tests.conftest import after_sales_request, at
 from service_requests import services
 
@@ -19,7 +20,7 @@ PERIOD = {"from": "2026-11-01", "to": "2026-11-30"}
 
 
 @pytest.fixture
-def requests_(receptionist, office, household):
+def requests_(receptionist, office, household, developer):
     engineering = make_department(office, "工程部", DepartmentKind.ENGINEERING)
     made = []
     for day in (2, 3, 4):
@@ -33,6 +34,14 @@ def requests_(receptionist, office, household):
         )
         made.append(r)
     first = made[0]
+    # 售后: the 物业返修联系单 goes to the developer the same day (SOP.md §4).
+    slip_create(
+        actor=receptionist,
+        request=first,
+        developer=developer,
+        defect="卫生间墙面渗水",
+        now=at(2026, 11, 2, 10, 0),
+    )
     services.request_resolve(
         actor=receptionist,
         request=first,
@@ -60,7 +69,7 @@ def test_the_register_exports_its_columns_and_rows(client, receptionist, request
     assert first[:3] == [1, "2026-11-02 09:00", "3栋2单元1502"]
     assert first[5] == "b 报修" and first[7] == "张婷" and first[8] == "工程部"
     assert first[10] == "已送开发商售后" and first[11] == "2026-11-02 15:00"
-    assert first[14] == "是"  # no deadline missed, resolved
+    assert first[14] == "是"  # no deadline missed (the slip made the same day), resolved
     # Not resolved, and its repair completion (3 days, SOP.md §4; 003 §5.2) has passed.
     assert sheet["O5"].value == "否"
     assert sheet.column_dimensions["G"].width == HELP_REGISTER_COLUMNS[6].width

@@ -21,7 +21,11 @@ from reception.deadlines import sweep_repair_slips
 from reception.models import DeveloperRepairSlip, RegisterEvent
 from reception.selectors import RegisterFilters, slip_list
 from reception.tests.conftest import NOW, after_sales_request, at
+from service_requests.choices import Category, Channel, DeadlineKind
 from service_requests.choices import EventType as RequestEventType
+from service_requests.deadlines import sweep_deadlines
+from service_requests.models import Escalation
+from service_requests.services import IntakeData, request_intake
 
 
 @pytest.fixture
@@ -229,3 +233,65 @@ def test_console_refusals(client, cleaner, outsider, receptionist, request_, dev
     assert "请填写售后签收人" in response.content.decode()
     slip.refresh_from_db()
     assert slip.sent_at is None
+
+
+def test_an_after_sales_call_must_have_its_slip_made_the_same_day(
+    receptionist, supervisor, office, household, developer
+):
+    """SOP.md §4 (004 篇3 §4.5): a 售后 item goes to the developer on a 物业返修联系单 the same
+    day. The call itself carries that limit from reception, so a 售后 call nobody made a slip
+    for is not forgotten: it is the request's next deadline (end of the call's day), missed and
+    escalated to the supervisor by the sweep like any other limit."""
+    forgotten = after_sales_request(receptionist, office, household)
+    end_of_day = at(2026, 11, 23, 23, 59).replace(second=59)
+    deadline = forgotten.deadlines.get(kind=DeadlineKind.AFTER_SALES_SLIP)
+    assert deadline.due_at == end_of_day
+    assert deadline.policy_key == "after_sales.slip_send"
+    forgotten.refresh_from_db()
+    assert forgotten.next_deadline_at == end_of_day
+    result = sweep_deadlines(now=at(2026, 11, 24, 0, 5))
+    assert result.missed == 1
+    deadline.refresh_from_db()
+    assert deadline.missed_at == at(2026, 11, 24, 0, 5)
+    assert Escalation.objects.filter(deadline=deadline, level=1).exists()
+    assert OutboxMessage.objects.filter(recipient=supervisor, subject__contains="逾期").exists()
+
+
+def test_making_the_slip_meets_the_calls_limit(receptionist, office, household, developer):
+    """The slip made (the same day) meets the call's limit; the request's next deadline is
+    then its repair completion, and the slip's own send and chase limits take over."""
+    request = after_sales_request(receptionist, office, household)
+    make_slip(receptionist, request, developer, now=at(2026, 11, 23, 11, 0))
+    deadline = request.deadlines.get(kind=DeadlineKind.AFTER_SALES_SLIP)
+    assert deadline.met_at == at(2026, 11, 23, 11, 0) and deadline.on_time is True
+    request.refresh_from_db()
+    completion = request.deadlines.get(kind=DeadlineKind.REPAIR_COMPLETION)
+    assert request.next_deadline_at == completion.due_at
+    assert sweep_deadlines(now=at(2026, 11, 24, 0, 5)).missed == 0
+
+
+def test_the_calls_slip_limit_follows_the_offices_policy(manager, receptionist, office, household):
+    """after_sales.slip_send is the office's policy: 1 working day from a Friday call is the
+    end of Monday (the official calendar); other labels have no such limit."""
+    policy_update(
+        actor=manager,
+        office=office,
+        changes={"after_sales.slip_send": Duration(1, "working_days")},
+        note="次个工作日送出",
+    )
+    friday = at(2026, 11, 27, 16, 0)
+    request = after_sales_request(receptionist, office, household, now=friday)
+    deadline = request.deadlines.get(kind=DeadlineKind.AFTER_SALES_SLIP)
+    assert deadline.due_at == at(2026, 11, 30, 23, 59).replace(second=59)
+    plain = request_intake(
+        actor=receptionist,
+        office=office,
+        data=IntakeData(
+            category=Category.REPAIR,
+            channel=Channel.PHONE,
+            description="厨房水龙头漏水",
+            household=household,
+        ),
+        now=friday,
+    )
+    assert not plain.deadlines.filter(kind=DeadlineKind.AFTER_SALES_SLIP).exists()
