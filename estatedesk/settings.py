@@ -216,7 +216,8 @@ SESSION_CACHE_SECONDS = env_int("SESSION_CACHE_SECONDS", 30)
 # --- API -----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's with an expiry (API_TOKEN_MAX_AGE) in one fixed statement (issue #3)
+        "core.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.RoleModelPermissions"],
@@ -229,6 +230,10 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
 }
+# An API token older than this is refused (401 token_expired); a new one comes from logging in
+# again, POST /api/v1/auth/token/rotate/ or `manage.py issue_api_token` (docs/api.md); 0 = never.
+API_TOKEN_MAX_AGE = env_int("API_TOKEN_MAX_AGE_DAYS", 90) * 24 * 60 * 60  # seconds
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "EstateDesk 物业客服台 API",
     "DESCRIPTION": (

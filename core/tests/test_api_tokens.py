@@ -12,9 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
-from rest_framework.settings import api_settings
 
-from core.api.authentication import TokenAuthentication
 from core.testing import PASSWORD, api_client, make_office, make_staff
 
 TOKEN_URL = "/api/v1/auth/token/"
@@ -114,13 +112,6 @@ def test_an_unknown_token_and_an_inactive_account_are_still_drfs_refusals(clerk,
     assert (response.status_code, response.json()["code"]) == (401, "authentication_failed")
 
 
-@pytest.mark.xfail(
-    condition=TokenAuthentication not in api_settings.DEFAULT_AUTHENTICATION_CLASSES,
-    strict=True,
-    reason="estatedesk/settings.py's REST_FRAMEWORK DEFAULT_AUTHENTICATION_CLASSES still name "
-    "DRF's TokenAuthentication, which knows no expiry: they must name "
-    "core.api.authentication.TokenAuthentication",
-)
 @pytest.mark.parametrize("path", ["/api/v1/me/", "/api/v1/households/", "/api/v1/staff/"])
 def test_an_expired_token_is_refused_on_every_endpoint(clerk, settings, path):
     settings.API_TOKEN_MAX_AGE = 3600
