@@ -149,9 +149,7 @@ def test_a_new_time_after_a_miss_keeps_the_miss(repair, technician, supervisor):
     assert on_time_total(user=supervisor, now=hours(30), **NOVEMBER).on_time == 0
 
 
-def test_a_repair_nobody_agreed_a_time_for_is_overdue_after_the_policy_maximum(
-    repair, supervisor
-):
+def test_a_repair_nobody_agreed_a_time_for_is_overdue_after_the_policy_maximum(repair, supervisor):
     """SOP.md §4 (003 §5.2): what is not fixed at once is done by a promised date, normally
     no more than 3 days out. A repair that was answered and dispatched but for which nobody
     agreed a time is not left without a deadline: its completion is due 3 calendar days after
@@ -199,9 +197,7 @@ def test_agreeing_a_time_moves_the_completion_limit_of_the_call(repair, technici
     assert completion.on_time is True
 
 
-def test_the_completion_limit_follows_the_offices_policy(
-    office, household, receptionist, manager
-):
+def test_the_completion_limit_follows_the_offices_policy(office, household, receptionist, manager):
     """Every time limit is policy (SOP.md §2): an office that promises repairs within 2 working
     days gets the limit in working days of the official calendar (Monday 23 Nov -> Wednesday)."""
     policy_update(
