@@ -2,6 +2,7 @@
 the steps of each branch; each step is ticked with who and when, and some need a detail
 (who escorted, which relative stayed) before they count as done."""
 
+import re
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -13,12 +14,19 @@ from core.exceptions import ApplicationError
 from service_requests.choices import EventType
 from service_requests.models import EmergencyStep, RequestEvent, ServiceRequest
 
+# EmergencyStep.detail's length.
+DETAIL_MAX_LENGTH = 200
+# How names are separated in a step's detail: 张三、李四 / 张三,李四 / 张三 李四 (not 和 or 及,
+# which are also in names: 李和平).
+NAME_SEPARATORS = re.compile(r"[、,,;;/\s]+")
+
 
 @dataclass(frozen=True)
 class Step:
     code: str
     label: str
     needs_detail: str = ""  # the question whose answer must be recorded with the step
+    min_names: int = 0  # how many people the detail must name (the escort's two guards)
 
 
 BRANCHES: dict[str, tuple[str, tuple[Step, ...]]] = {
@@ -29,6 +37,7 @@ BRANCHES: dict[str, tuple[str, tuple[Step, ...]]] = {
                 "two_guards",
                 gettext_lazy("通知保安部安排两名人员待命"),
                 gettext_lazy("护送人员姓名(两人)"),
+                min_names=2,
             ),
             Step("vehicle", gettext_lazy("安排车辆到住户楼下"), gettext_lazy("车辆")),
             Step("resident_along", gettext_lazy("请住户同往并准备必备用品")),
@@ -101,16 +110,30 @@ def emergency_step_done(*, actor, step: EmergencyStep, detail: str = "", now=Non
     if step.done_at is not None:
         raise ApplicationError(_("该步骤已完成"), code="invalid_transition")
     definition = _step_definition(step.branch, step.code)
-    if definition.needs_detail and not detail.strip():
+    detail = detail.strip()
+    if definition.needs_detail and not detail:
         message = _("请填写:%(what)s") % {"what": definition.needs_detail}
+        raise ApplicationError(message, field_errors={"detail": [message]})
+    if len(detail) > DETAIL_MAX_LENGTH:
+        message = _("记录不能超过%(n)s字,现有%(len)s字") % {
+            "n": DETAIL_MAX_LENGTH,
+            "len": len(detail),
+        }
+        raise ApplicationError(message, field_errors={"detail": [message]})
+    names = {name for name in NAME_SEPARATORS.split(detail) if name}
+    if len(names) < definition.min_names:
+        # 000 篇3 §4.2.1(a): security sends two people to escort the patient.
+        message = _("须安排%(n)s人:请填写%(n)s人的姓名,用顿号分隔(如:张三、李四)") % {
+            "n": definition.min_names
+        }
         raise ApplicationError(message, field_errors={"detail": [message]})
     now = now or timezone.now()
     ticked = EmergencyStep.objects.filter(pk=step.pk, done_at__isnull=True).update(
-        done_at=now, done_by=actor, detail=detail.strip()[:200]
+        done_at=now, done_by=actor, detail=detail
     )
     if ticked != 1:  # someone ticked it a moment ago
         raise ApplicationError(_("该步骤已完成"), code="invalid_transition")
-    step.done_at, step.done_by, step.detail = now, actor, detail.strip()[:200]
+    step.done_at, step.done_by, step.detail = now, actor, detail
     RequestEvent.objects.create(
         request=request,
         type=EventType.EMERGENCY_STEP_DONE,
@@ -118,7 +141,7 @@ def emergency_step_done(*, actor, step: EmergencyStep, detail: str = "", now=Non
         at=now,
         status_before=request.status,
         status_after=request.status,
-        internal_note=detail.strip(),
+        internal_note=detail,
         data={"branch": step.branch, "step": step.code, "label": step.label},
     )
     return step

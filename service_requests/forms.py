@@ -238,7 +238,9 @@ class AttachmentForm(forms.Form):
 
 
 class EmergencyStepForm(forms.Form):
-    detail = forms.CharField(label=_("记录"), required=False, max_length=200)
+    # No max_length here: the service refuses an over-long record with its own message (the
+    # form's error would be dropped and the step ticked with an empty record).
+    detail = forms.CharField(label=_("记录"), required=False)
 
 
 class QueueFilterForm(forms.Form):

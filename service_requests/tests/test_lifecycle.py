@@ -4,6 +4,7 @@ confirmation, follow-up, close; refer (严禁推诿), cancel, reopen; stale upda
 import datetime
 
 import pytest
+from django.urls import reverse
 
 from core.exceptions import ApplicationError, PermissionDeniedError
 from core.testing import make_staff
@@ -461,3 +462,67 @@ def test_the_desk_acknowledging_for_a_department_or_a_colleague_takes_nothing(
     )
     named.refresh_from_db()
     assert named.assignee == technician
+
+
+def _medical(office, household, receptionist, *branches):
+    return request_intake(
+        actor=receptionist,
+        office=office,
+        data=IntakeData(
+            category=Category.MEDICAL_EMERGENCY,
+            channel=Channel.PHONE,
+            description="老人晕倒",
+            household=household,
+            contact_phone="13812345678",
+            emergency_help=branches,
+        ),
+        now=NOW,
+    )
+
+
+@pytest.mark.parametrize("names", ["刘强", "刘强、刘强", "刘强和孙海涛"])
+def test_the_escort_needs_two_named_guards(office, household, receptionist, names):
+    """000 篇3 §4.2.1(a): security sends two people to take the patient to hospital; the step
+    is not done until both are named, and a refusal writes nothing."""
+    from service_requests.emergency import emergency_step_done
+
+    request = _medical(office, household, receptionist, "escort")
+    step = request.emergency_steps.get(code="two_guards")
+    with pytest.raises(ApplicationError, match="须安排2人") as exc:
+        emergency_step_done(actor=receptionist, step=step, detail=names, now=minutes(1))
+    assert "detail" in exc.value.field_errors
+    step.refresh_from_db()
+    assert step.done_at is None
+    assert not request.events.filter(type=EventType.EMERGENCY_STEP_DONE).exists()
+    emergency_step_done(actor=receptionist, step=step, detail="刘强、孙海涛", now=minutes(2))
+    step.refresh_from_db()
+    assert (step.done_at, step.detail) == (minutes(2), "刘强、孙海涛")
+
+
+def test_an_over_long_step_record_is_refused_not_cut(office, household, receptionist):
+    """A record longer than the register keeps is refused with its length; before, the API cut
+    it to 200 characters and the console ticked the step with its record dropped."""
+    from service_requests.emergency import emergency_step_done
+
+    request = _medical(office, household, receptionist, "call_120")
+    step = request.emergency_steps.get(code="called_120")
+    with pytest.raises(ApplicationError, match="记录不能超过200字,现有201字"):
+        emergency_step_done(actor=receptionist, step=step, detail="x" * 201, now=minutes(1))
+    step.refresh_from_db()
+    assert step.done_at is None and step.detail == ""
+
+
+def test_console_step_with_an_over_long_record_is_refused_in_chinese(
+    client, office, household, receptionist
+):
+    request = _medical(office, household, receptionist, "call_120")
+    step = request.emergency_steps.get(code="called_120")
+    client.force_login(receptionist)
+    response = client.post(
+        reverse("service_requests:emergency_step", args=[request.pk, step.pk]),
+        {"detail": "已拨打120" * 50},
+    )
+    assert response.status_code == 200
+    assert "记录不能超过200字" in response.content.decode()
+    step.refresh_from_db()
+    assert step.done_at is None
