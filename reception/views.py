@@ -512,12 +512,32 @@ def note_list(request):
     )
 
 
+def _note_initial(request) -> dict:
+    """A praise or suggestion received as a help request (reception label 表扬/建议, SOP.md §4):
+    the register's form starts from that call (`?request=<id>`, a request the user may see)."""
+    from service_requests.choices import ReceptionLabel
+
+    pk = _int(request.GET.get("request"))
+    if pk is None or not request.user.has_perm("service_requests.view_servicerequest"):
+        return {}
+    sr = request_get(user=request.user, pk=pk)  # 404 outside the user's scope
+    kinds = {ReceptionLabel.PRAISE: NoteKind.PRAISE, ReceptionLabel.SUGGESTION: NoteKind.SUGGESTION}
+    return {
+        "kind": kinds.get(sr.reception_label, ""),
+        "received_at": timezone.localtime(sr.received_at).replace(second=0, microsecond=0),
+        "from_name": sr.contact_name,
+        "content": sr.description,
+        "office": sr.office_id,
+    }
+
+
 @login_required
 @permission_required("reception.add_receptionnote", raise_exception=True)
 def note_create(request):
     offices = list(office_list(user=request.user))
     staff = list(_office_staff(offices))
-    form = forms.NoteForm(request.POST or None, offices=offices, staff=staff)
+    initial = _note_initial(request) if request.method == "GET" else {}
+    form = forms.NoteForm(request.POST or None, offices=offices, staff=staff, initial=initial)
 
     def call(data):
         office = form.office()

@@ -285,3 +285,57 @@ def test_note_console(client, receptionist, manager, outsider, office):
     client.logout()
     client.login(username=outsider.username, password=PASSWORD)
     assert client.get(reverse("reception:note_detail", args=[entry.pk])).status_code == 404
+
+
+def _call(actor, office, household, label, description):
+    from service_requests.choices import Category, Channel
+    from service_requests.services import IntakeData, request_intake
+
+    return request_intake(
+        actor=actor,
+        office=office,
+        data=IntakeData(
+            category=Category.OTHER,
+            channel=Channel.PHONE,
+            description=description,
+            household=household,
+            contact_name="张伟",
+            reception_label=label,
+            reply_now="谢谢您的反馈",
+        ),
+        now=NOW,
+    )
+
+
+@pytest.mark.parametrize(
+    ("label", "link", "kind"),
+    [("praise", "登记表扬(交主管查证、奖励)", "praise"), ("suggestion", "登记建议", "suggestion")],
+)
+def test_a_praise_or_suggestion_call_leads_to_its_register(
+    client, receptionist, office, household, label, link, kind
+):
+    """SOP.md §4 (004 篇3 §4.6): praise is verified and rewarded, a suggestion goes to the
+    project manager. A call the desk received with the label 表扬/建议 offers, on its page, the
+    表扬/建议 register's form filled from the call (who, when, what)."""
+    call = _call(receptionist, office, household, label, "感谢维修班何师傅半夜上门")
+    client.login(username=receptionist.username, password=PASSWORD)
+    page = client.get(reverse("service_requests:request_detail", args=[call.pk]))
+    assert link in page.content.decode()
+    form = client.get(reverse("reception:note_create"), {"request": call.pk}).context["form"]
+    assert form.initial["kind"] == kind
+    assert form.initial["from_name"] == "张伟"
+    assert form.initial["content"] == "感谢维修班何师傅半夜上门"
+    assert form.initial["received_at"] == NOW
+
+
+def test_other_calls_offer_no_register_link_and_other_offices_calls_are_not_found(
+    client, receptionist, office, household, outsider
+):
+    call = _call(receptionist, office, household, "other", "借梯子")
+    client.login(username=receptionist.username, password=PASSWORD)
+    page = client.get(reverse("service_requests:request_detail", args=[call.pk]))
+    assert 'data-testid="reception-note-link"' not in page.content.decode()
+    client.logout()
+    client.login(username=outsider.username, password=PASSWORD)
+    response = client.get(reverse("reception:note_create"), {"request": call.pk})
+    assert response.status_code == 404
