@@ -58,7 +58,7 @@ MIDDLEWARE = [
     "core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.AuthenticationMiddleware",  # Django's, request.user not lazy
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -100,6 +100,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, timestamps read by psycopg's C loader (core/db/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "core.db.postgresql"
     # Server-side prepared statements: a page's queries have the same text on every request,
     # and PostgreSQL spends more CPU planning the queue's query (0.9 ms) than running it
     # (0.2 ms); a statement executed DB_PREPARE_THRESHOLD times on a connection is prepared

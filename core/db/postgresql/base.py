@@ -1,0 +1,51 @@
+"""Django's PostgreSQL backend, with timestamps read by psycopg's C loader (issue #3,
+docs/performance.md).
+
+Django reads every `timestamptz` through a Python subclass of psycopg's pure-Python loader, to
+attach its own time zone; a queue page reads 60 timestamps, and that loader was the largest
+single cost of fetching its rows. When the session's time zone is UTC and Django wants UTC
+(USE_TZ with no per-database TIME_ZONE: what EstateDesk runs), psycopg's C loader returns the
+very same values (aware datetimes whose tzinfo is datetime.timezone.utc), so each new
+connection registers it instead. Everything else is Django's backend. ENGINE
+"core.db.postgresql" in settings.py; tests: core/tests/test_db_backend.py.
+"""
+
+import datetime
+
+from django.db.backends.postgresql import base
+
+try:  # psycopg's C implementation (psycopg[binary] or psycopg[c]); absent: Django's own loader
+    from psycopg_binary._psycopg import TimestamptzLoader as CTimestamptzLoader
+except ImportError:  # pragma: no cover - the lock file installs psycopg-binary
+    try:
+        from psycopg_c._psycopg import TimestamptzLoader as CTimestamptzLoader
+    except ImportError:
+        CTimestamptzLoader = None
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    @property
+    def c_timestamps(self) -> bool:
+        """Whether this connection's timestamps come from the C loader (the session's time zone
+        is UTC, which Django sets when it wants UTC: ensure_timezone)."""
+        return CTimestamptzLoader is not None and self.timezone is datetime.UTC
+
+    def get_new_connection(self, conn_params):
+        connection = super().get_new_connection(conn_params)
+        if self.c_timestamps:
+            connection.adapters.register_loader("timestamptz", CTimestamptzLoader)
+        return connection
+
+    def create_cursor(self, name=None):
+        if not self.c_timestamps:
+            return super().create_cursor(name)
+        # Django's create_cursor without its time-zone check: that reads `.timezone` of the
+        # connection's loader (Django's Python class has it, the C one does not) to register a
+        # Python loader on a cursor whose connection disagrees — ours never does (UTC).
+        if name is None:
+            return self.connection.cursor()
+        if self.settings_dict["OPTIONS"].get("server_side_binding") is not True:
+            return base.ServerSideCursor(
+                self.connection, name=name, scrollable=False, withhold=self.connection.autocommit
+            )
+        return self.connection.cursor(name, scrollable=False, withhold=self.connection.autocommit)

@@ -1,0 +1,51 @@
+"""core.db.postgresql (issue #3, docs/performance.md): timestamps are read by psycopg's C
+loader; what the ORM and raw cursors return must be exactly what Django's own loader returns —
+aware datetimes in UTC, to the microsecond, NULL as None — on plain and server-side cursors."""
+
+import contextlib
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL backend")
+
+AT = datetime.datetime(2026, 1, 1, 0, 0, 0, 123456, tzinfo=datetime.UTC)
+
+
+def test_the_connection_reads_timestamps_with_the_c_loader(db):
+    from core.db.postgresql.base import CTimestamptzLoader
+
+    connection.ensure_connection()
+    assert connection.c_timestamps
+    loader = connection.connection.adapters.get_loader(1184, 0)  # timestamptz, text
+    assert loader is CTimestamptzLoader
+
+
+def test_a_timestamp_reads_back_as_the_same_instant_in_utc(db):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT '2026-01-01 08:00:00.123456+08'::timestamptz, NULL::timestamptz, "
+            "'2026-01-01 08:00:00'::timestamp"
+        )
+        aware, missing, naive = cursor.fetchone()
+    assert aware == AT and aware.tzinfo is datetime.UTC
+    assert missing is None
+    assert naive == datetime.datetime(2026, 1, 1, 8, 0) and naive.tzinfo is None
+
+
+@pytest.mark.parametrize("in_transaction", [False, True], ids=["autocommit", "transaction"])
+def test_the_orm_reads_the_same_values_on_plain_and_server_side_cursors(db, in_transaction):
+    User = get_user_model()
+    for n in range(3):
+        User.objects.create(
+            username=f"u{n}", date_joined=AT + datetime.timedelta(days=n), last_login=None
+        )
+    expected = [(AT + datetime.timedelta(days=n), None) for n in range(3)]
+    users = User.objects.filter(username__startswith="u").order_by("username")
+    assert list(users.values_list("date_joined", "last_login")) == expected
+    with transaction.atomic() if in_transaction else contextlib.nullcontext():
+        streamed = [(u.date_joined, u.last_login) for u in users.iterator(chunk_size=1)]
+    assert streamed == expected
+    assert all(joined.tzinfo is datetime.UTC for joined, _ in streamed)
