@@ -166,6 +166,16 @@ register(
 )
 register(
     Rule(
+        "emergency.checklist_before_resolve",
+        "boolean",
+        True,
+        _("急救步骤未完成不得办结"),
+        "SOP.md §2 急救; 000 篇3 §4.2.1 (逐项记录;护理人员不可单独与病人在一起)",
+        _("急救病人求助的每个步骤须已完成或登记“不需要”及原因,才能登记处理结果、关闭或转介"),
+    )
+)
+register(
+    Rule(
         "request.escalation_roles",
         "roles",
         ("cs_supervisor", "office_manager"),

@@ -160,6 +160,7 @@ class EventType(models.TextChoices):
     ATTACHMENT_ADDED = "attachment_added", _("上传附件")
     SUPERVISOR_REPORTED = "supervisor_reported", _("已报告主管")
     EMERGENCY_STEP_DONE = "emergency_step_done", _("急救步骤完成")
+    EMERGENCY_STEP_SKIPPED = "emergency_step_skipped", _("急救步骤不需要")
     DEADLINE_MISSED = "deadline_missed", _("时限逾期")
     REQUEST_ESCALATED = "request_escalated", _("逾期升级")
     # Complaints (SOP.md §3; complaints app).

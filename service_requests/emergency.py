@@ -11,11 +11,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.exceptions import ApplicationError
-from service_requests.choices import EventType
+from service_requests.choices import Category, EventType
 from service_requests.models import EmergencyStep, RequestEvent, ServiceRequest
 
-# EmergencyStep.detail's length.
+# EmergencyStep.detail's length, and skip_reason's.
 DETAIL_MAX_LENGTH = 200
+SKIP_REASON_MAX_LENGTH = 200
+# The policy rule that keeps a medical emergency open while its checklist is (SOP.md §2 急救).
+CHECKLIST_RULE = "emergency.checklist_before_resolve"
+STEPS_OPEN = "emergency_steps_open"
 # How names are separated in a step's detail: 张三、李四 / 张三,李四 / 张三 李四 (not 和 or 及,
 # which are also in names: 李和平).
 NAME_SEPARATORS = re.compile(r"[、,,;;/\s]+")
@@ -98,6 +102,72 @@ def _step_definition(branch: str, code: str) -> Step:
     raise KeyError(code)
 
 
+def _step_label(step: EmergencyStep) -> str:
+    """The step's label in the current language (the stored one is the intake's)."""
+    try:
+        return str(_step_definition(step.branch, step.code).label)
+    except KeyError:
+        return step.label
+
+
+def _refuse_closed_step(step: EmergencyStep) -> None:
+    if step.done_at is not None:
+        raise ApplicationError(_("该步骤已完成"), code="invalid_transition")
+    if step.skipped_at is not None:
+        raise ApplicationError(_("该步骤已登记为不需要"), code="invalid_transition")
+
+
+def checklist_open_steps(request: ServiceRequest) -> list[EmergencyStep]:
+    """The steps neither done nor recorded as not needed, in the checklist's order."""
+    if request.category != Category.MEDICAL_EMERGENCY:
+        return []
+    order = list(BRANCHES)
+    steps = request.emergency_steps.filter(done_at__isnull=True, skipped_at__isnull=True)
+    return sorted(steps, key=lambda s: (order.index(s.branch), s.position))
+
+
+def require_checklist_complete(*, request: ServiceRequest, policy, action: str) -> None:
+    """A medical emergency is not finished (resolved, closed, referred) while a step of its
+    checklist is open: every step is recorded (SOP.md §2 急救; 000 篇3 §4.2.1), and for
+    short-term nursing a relative stays, a carer is never alone with the patient (§4.2.1 c).
+    A step the case did not need is recorded as such with its reason (emergency_step_skip).
+    The office may turn the rule off (policy `emergency.checklist_before_resolve`). Refused
+    with the open steps named; nothing is written."""
+    if request.category != Category.MEDICAL_EMERGENCY:
+        return
+    rule = policy.value(CHECKLIST_RULE)
+    if not rule.value:
+        return
+    open_steps = checklist_open_steps(request)
+    if not open_steps:
+        return
+    names = ";".join(
+        _("%(branch)s:%(step)s") % {"branch": BRANCHES[step.branch][0], "step": _step_label(step)}
+        for step in open_steps
+    )
+    raise ApplicationError(
+        _(
+            "急救步骤尚未完成,不能%(action)s。未完成:%(steps)s。请逐项完成,"
+            "或对不需要的步骤登记“不需要”及原因(%(clause)s)。"
+        )
+        % {"action": action, "steps": names, "clause": rule.rule.clause},
+        code=STEPS_OPEN,
+        extra={
+            "open_steps": [
+                {
+                    "id": step.pk,
+                    "branch": step.branch,
+                    "code": step.code,
+                    "label": _step_label(step),
+                }
+                for step in open_steps
+            ],
+            "policy": CHECKLIST_RULE,
+            "clause": rule.rule.clause,
+        },
+    )
+
+
 @transaction.atomic
 def emergency_step_done(*, actor, step: EmergencyStep, detail: str = "", now=None) -> EmergencyStep:
     """Tick a step. A step that asks for a detail (who escorted, which relative stayed) is not
@@ -107,8 +177,7 @@ def emergency_step_done(*, actor, step: EmergencyStep, detail: str = "", now=Non
     request = step.request
     _get_in_scope(actor, request)
     _require_worker(actor, request, _("登记急救步骤"))
-    if step.done_at is not None:
-        raise ApplicationError(_("该步骤已完成"), code="invalid_transition")
+    _refuse_closed_step(step)
     definition = _step_definition(step.branch, step.code)
     detail = detail.strip()
     if definition.needs_detail and not detail:
@@ -128,11 +197,12 @@ def emergency_step_done(*, actor, step: EmergencyStep, detail: str = "", now=Non
         }
         raise ApplicationError(message, field_errors={"detail": [message]})
     now = now or timezone.now()
-    ticked = EmergencyStep.objects.filter(pk=step.pk, done_at__isnull=True).update(
-        done_at=now, done_by=actor, detail=detail
-    )
-    if ticked != 1:  # someone ticked it a moment ago
-        raise ApplicationError(_("该步骤已完成"), code="invalid_transition")
+    ticked = EmergencyStep.objects.filter(
+        pk=step.pk, done_at__isnull=True, skipped_at__isnull=True
+    ).update(done_at=now, done_by=actor, detail=detail)
+    if ticked != 1:  # someone ticked it (or recorded it as not needed) a moment ago
+        step.refresh_from_db()
+        _refuse_closed_step(step)
     step.done_at, step.done_by, step.detail = now, actor, detail
     RequestEvent.objects.create(
         request=request,
@@ -142,6 +212,49 @@ def emergency_step_done(*, actor, step: EmergencyStep, detail: str = "", now=Non
         status_before=request.status,
         status_after=request.status,
         internal_note=detail,
+        data={"branch": step.branch, "step": step.code, "label": step.label},
+    )
+    return step
+
+
+@transaction.atomic
+def emergency_step_skip(*, actor, step: EmergencyStep, reason: str, now=None) -> EmergencyStep:
+    """Record that this case did not need a step (the ambulance took the patient before a carer
+    came, no inspection was necessary), with why: by whoever may tick steps, on the timeline.
+    The checklist is complete when each step is done or recorded as not needed
+    (require_checklist_complete; SOP.md §2 急救, every step recorded, 000 篇3 §4.2.1)."""
+    from service_requests.services import _get_in_scope, _require_worker
+
+    request = step.request
+    _get_in_scope(actor, request)
+    _require_worker(actor, request, _("登记急救步骤"))
+    _refuse_closed_step(step)
+    reason = reason.strip()
+    if not reason:
+        message = _("请填写不需要此步骤的原因")
+        raise ApplicationError(message, field_errors={"reason": [message]})
+    if len(reason) > SKIP_REASON_MAX_LENGTH:
+        message = _("原因不能超过%(n)s字,现有%(len)s字") % {
+            "n": SKIP_REASON_MAX_LENGTH,
+            "len": len(reason),
+        }
+        raise ApplicationError(message, field_errors={"reason": [message]})
+    now = now or timezone.now()
+    skipped = EmergencyStep.objects.filter(
+        pk=step.pk, done_at__isnull=True, skipped_at__isnull=True
+    ).update(skipped_at=now, skipped_by=actor, skip_reason=reason)
+    if skipped != 1:  # someone ticked it (or recorded it as not needed) a moment ago
+        step.refresh_from_db()
+        _refuse_closed_step(step)
+    step.skipped_at, step.skipped_by, step.skip_reason = now, actor, reason
+    RequestEvent.objects.create(
+        request=request,
+        type=EventType.EMERGENCY_STEP_SKIPPED,
+        actor=actor,
+        at=now,
+        status_before=request.status,
+        status_after=request.status,
+        internal_note=reason,
         data={"branch": step.branch, "step": step.code, "label": step.label},
     )
     return step

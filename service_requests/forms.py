@@ -243,6 +243,11 @@ class EmergencyStepForm(forms.Form):
     detail = forms.CharField(label=_("记录"), required=False)
 
 
+class EmergencyStepSkipForm(forms.Form):
+    # Required and limited by the service (emergency_step_skip), whose messages are shown.
+    reason = forms.CharField(label=_("不需要的原因"), required=False)
+
+
 class QueueFilterForm(forms.Form):
     """The queue's filters; an invalid value is ignored rather than refused."""
 

@@ -327,6 +327,19 @@ class EmergencyStep(models.Model):
     detail = models.CharField(
         _("记录"), max_length=200, blank=True, help_text=_("如:护送人员姓名、车辆、陪同亲属")
     )
+    # A step this case did not need (the ambulance took the patient before a carer came; no
+    # inspection was necessary), recorded with why, by whoever may tick steps: the checklist is
+    # complete when every step is done or recorded as not needed (SOP.md §2 急救).
+    skipped_at = models.DateTimeField(_("登记不需要的时间"), null=True, blank=True)
+    skipped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记不需要的人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    skip_reason = models.CharField(_("不需要的原因"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("急救步骤")
@@ -340,6 +353,11 @@ class EmergencyStep(models.Model):
 
     def __str__(self):
         return self.label
+
+    @property
+    def is_open(self) -> bool:
+        """Neither done nor recorded as not needed."""
+        return self.done_at is None and self.skipped_at is None
 
 
 class RequestAttachment(AppendOnlyModel):

@@ -116,7 +116,7 @@ def request_get(*, user, pk) -> ServiceRequest:
                 ),
                 Prefetch(
                     "emergency_steps",
-                    queryset=EmergencyStep.objects.select_related("done_by").order_by(
+                    queryset=EmergencyStep.objects.select_related("done_by", "skipped_by").order_by(
                         "branch", "position"
                     ),
                 ),

@@ -38,6 +38,7 @@ from service_requests.choices import (
     Satisfaction,
     Status,
 )
+from service_requests.emergency import require_checklist_complete
 from service_requests.hooks import Step, step_owner
 from service_requests.models import (
     DESCRIPTION_MAX_LENGTH,
@@ -1111,6 +1112,7 @@ def request_resolve(
     _check_transition(request, BEFORE_RESOLUTION, action)
     if not result.strip():
         raise ApplicationError(_("请填写处理结果"), field_errors={"result": [_("请填写处理结果")]})
+    require_checklist_complete(request=request, policy=_policy(request), action=action)
     now = _now(now)
     fields = {"status": Status.RESOLVED, "resolved_at": now, "result": result.strip()}
     met = {DeadlineKind.REPAIR_COMPLETION, DeadlineKind.HANDLE_AGAIN}
@@ -1281,6 +1283,7 @@ def request_close(
     if request.status == Status.RESOLVED:
         raise ApplicationError(_("住户尚未确认处理结果,不能关闭"), code="invalid_transition")
     _check_transition(request, frozenset({Status.CONFIRMED, Status.VISITED}), action)
+    require_checklist_complete(request=request, policy=_policy(request), action=action)
     now = _now(now)
     _cancel_open_deadlines(request, now)
     _advance(
@@ -1316,6 +1319,8 @@ def request_refer(
             _("转介须记录已告知住户的内容(联系哪个单位、如何联系)"),
             field_errors={"resident_told": [_("请填写已告知住户的内容")]},
         )
+    # A referral ends the request like a close: the checklist is complete first.
+    require_checklist_complete(request=request, policy=_policy(request), action=action)
     now = _now(now)
     fields = {"status": Status.REFERRED, "referred_to": party, "closed_at": now}
     if request.first_replied_at is None:

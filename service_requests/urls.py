@@ -16,4 +16,9 @@ urlpatterns = [
         name="attachment_download",
     ),
     path("<int:pk>/steps/<int:step_pk>/", views.emergency_step, name="emergency_step"),
+    path(
+        "<int:pk>/steps/<int:step_pk>/skip/",
+        views.emergency_step_not_needed,
+        name="emergency_step_skip",
+    ),
 ]

@@ -50,7 +50,7 @@ from service_requests.choices import (
     EventType,
     Status,
 )
-from service_requests.emergency import BRANCHES, emergency_step_done
+from service_requests.emergency import BRANCHES, emergency_step_done, emergency_step_skip
 from service_requests.hooks import StepOwner, procedure_owner
 from service_requests.queue_rows import choice_labels
 from service_requests.selectors import RequestFilters, request_get
@@ -524,6 +524,7 @@ def _detail_context(
         user,
         [e.actor_id for e in events]
         + [s.done_by_id for s in steps]
+        + [s.skipped_by_id for s in steps]
         + [a.uploaded_by_id for a in files]
         + [sr.entered_by_id, sr.assignee_id],
     )
@@ -544,6 +545,7 @@ def _detail_context(
                         "step": s,
                         "needs_detail": needs.get(s.code, ""),
                         "done_by": names.get(s.done_by_id, ""),
+                        "skipped_by": names.get(s.skipped_by_id, ""),
                         "error": (step_errors or {}).get(s.pk),
                     }
                     for s in branch_steps
@@ -729,6 +731,28 @@ def emergency_step(request, pk, step_pk):
     except ApplicationError as error:
         return _refusal(request, pk, error, step_errors={step.pk: error.message})
     messages.success(request, _("已登记:%(label)s") % {"label": step.label})
+    return redirect("service_requests:request_detail", pk=sr.pk)
+
+
+@login_required
+@permission_required("service_requests.view_servicerequest", raise_exception=True)
+@require_POST
+@staff_console
+def emergency_step_not_needed(request, pk, step_pk):
+    """Record that the case did not need a step, with why (SOP.md §2 急救)."""
+    sr = request_get(user=request.user, pk=pk)
+    step = next((s for s in sr.emergency_steps.all() if s.pk == step_pk), None)
+    if step is None:
+        raise Http404
+    form = forms.EmergencyStepSkipForm(request.POST)
+    form.is_valid()
+    try:
+        emergency_step_skip(
+            actor=request.user, step=step, reason=form.cleaned_data.get("reason", "")
+        )
+    except ApplicationError as error:
+        return _refusal(request, pk, error, step_errors={step.pk: error.message})
+    messages.success(request, _("已登记不需要:%(label)s") % {"label": step.label})
     return redirect("service_requests:request_detail", pk=sr.pk)
 
 

@@ -207,9 +207,17 @@ class EmergencyStepSerializer(serializers.Serializer):
     done_at = serializers.DateTimeField(allow_null=True)
     done_by_name = serializers.SerializerMethodField()
     detail = serializers.CharField()
+    skipped_at = serializers.DateTimeField(
+        allow_null=True, help_text="Recorded as not needed for this case (with skip_reason)"
+    )
+    skipped_by_name = serializers.SerializerMethodField()
+    skip_reason = serializers.CharField()
 
     def get_done_by_name(self, step) -> str | None:
         return _name(step.done_by, self.context.get("names", {}))
+
+    def get_skipped_by_name(self, step) -> str | None:
+        return _name(step.skipped_by, self.context.get("names", {}))
 
 
 class AttachmentSerializer(serializers.Serializer):
@@ -465,6 +473,9 @@ def request_detail_data(request, *, deadlines, events, steps, names, now) -> dic
                 "done_at": _datetime(step.done_at, zone),
                 "done_by_name": _name(step.done_by, names),
                 "detail": step.detail,
+                "skipped_at": _datetime(step.skipped_at, zone),
+                "skipped_by_name": _name(step.skipped_by, names),
+                "skip_reason": step.skip_reason,
             }
             for step in steps
         ],
@@ -782,4 +793,13 @@ class EmergencyStepDoneSerializer(OptionalVersionSerializer):
         allow_blank=True,
         default="",
         help_text="Required for some steps: who escorted, the carer, the relative who stays",
+    )
+
+
+class EmergencyStepSkipSerializer(OptionalVersionSerializer):
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why this case did not need the step (required; at most 200 characters)",
     )

@@ -56,7 +56,9 @@ TRANSITION_ERRORS = {
     400: OpenApiResponse(
         response=ErrorSerializer,
         description="输入有误 — `invalid` (a field; `detail` names it), "
-        "`invalid_transition` (not allowed in the request's current status) or "
+        "`invalid_transition` (not allowed in the request's current status), "
+        "`emergency_steps_open` (a medical emergency's checklist still has open steps; "
+        "`detail.open_steps` lists them) or "
         "`step_in_procedure` / `reopen_in_procedure` (a step the procedure on top of the request "
         "takes itself, e.g. a complaint's close; `detail` names its page and id)",
     ),
@@ -172,6 +174,7 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
             "report_to_supervisor",
             "notes",
             "emergency_step_done",
+            "emergency_step_skip",
             "attachments",
             "attachment_download",
         )
@@ -240,6 +243,7 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
             [service_request.assignee_id, service_request.entered_by_id]
             + [event.actor_id for event in service_request.events.all()]
             + [step.done_by_id for step in service_request.emergency_steps.all()]
+            + [step.skipped_by_id for step in service_request.emergency_steps.all()]
             + [a.uploaded_by_id for a in service_request.attachments.all()]
         )
         data = s.RequestDetailSerializer(service_request, context=self._context(names)).data
@@ -518,6 +522,34 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
         if data["version"] is not None and data["version"] != service_request.version:
             raise StaleUpdateError()
         emergency.emergency_step_done(actor=request.user, step=step, detail=data["detail"])
+        return self._detail_response(pk)
+
+    @extend_schema(
+        summary="Record an emergency step as not needed (急救步骤不需要)",
+        request=s.EmergencyStepSkipSerializer,
+        parameters=[OpenApiParameter("step_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        responses={200: s.RequestDetailSerializer, **TRANSITION_ERRORS},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"emergency-steps/(?P<step_id>[0-9]+)/skip",
+    )
+    def emergency_step_skip(self, request, pk=None, step_id=None):
+        """Record that this case did not need a step of the medical-emergency checklist, with
+        the reason (by whoever may tick steps; on the timeline). While
+        `emergency.checklist_before_resolve` is on (the default), a medical emergency is
+        resolved, closed or referred only once each step is done or recorded as not needed."""
+        service_request = selectors.request_get(user=request.user, pk=pk)
+        step = next(
+            (x for x in service_request.emergency_steps.all() if x.pk == int(step_id)), None
+        )
+        if step is None:
+            raise Http404
+        data = self._parse(s.EmergencyStepSkipSerializer)
+        if data["version"] is not None and data["version"] != service_request.version:
+            raise StaleUpdateError()
+        emergency.emergency_step_skip(actor=request.user, step=step, reason=data["reason"])
         return self._detail_response(pk)
 
     # --- attachments ----------------------------------------------------------------------------
