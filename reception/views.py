@@ -1,8 +1,6 @@
 """Console pages of the reception registers (SOP.md §4) and the help register (§2, §11):
 thin — form → service → redirect; lists share one filter definition with their Excel export."""
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
@@ -15,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
 from core.forms import apply_application_error
+from core.periods import Period, period_from_request
 from organization.choices import DepartmentKind
 from organization.models import Staff
 from organization.selectors import department_list, office_list
@@ -27,13 +26,6 @@ PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _date(value):
-    try:
-        return datetime.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 def _int(value):
     try:
         return int(value)
@@ -41,23 +33,34 @@ def _int(value):
         return None
 
 
-def _filters(request) -> selectors.RegisterFilters:
-    return selectors.RegisterFilters(
+def _filters(request) -> tuple[selectors.RegisterFilters, Period]:
+    """The register's filters and its period; a refused period (a date that cannot be read, a
+    start after the end) has `error` set and lists nothing (core.periods)."""
+    period = period_from_request(request)
+    filters = selectors.RegisterFilters(
         office_id=_int(request.GET.get("office")),
-        date_from=_date(request.GET.get("from")),
-        date_to=_date(request.GET.get("to")),
+        date_from=period.date_from,
+        date_to=period.date_to,
         state=request.GET.get("state", ""),
         kind=request.GET.get("kind", ""),
         query=request.GET.get("q", "").strip()[:50],
     )
+    return filters, period
 
 
-def _list_context(request, qs, **extra):
+def _status(period: Period) -> int:
+    return 400 if period.error else 200
+
+
+def _list_context(request, qs, filters, period: Period, **extra):
+    if period.error:
+        qs = qs.none()  # the message instead of an empty or unfiltered register
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query_string = urlencode({k: v for k, v in request.GET.items() if k != "page" and v})
     return {
         "page": page,
-        "filters": _filters(request),
+        "filters": filters,
+        "period": period,
         "query_string": query_string,
         "offices": office_list(user=request.user),
         **extra,
@@ -98,28 +101,32 @@ def _help_register_query(request):
     office_id = _int(request.GET.get("office"))
     office = next((o for o in offices if o.pk == office_id), offices[0])
     today = timezone.localdate()
-    date_from = _date(request.GET.get("from")) or today.replace(day=1)
-    date_to = _date(request.GET.get("to")) or today
+    # Default: this month so far. A refused period lists nothing and says why.
+    period = period_from_request(request, default_from=today.replace(day=1), default_to=today)
     filters = RequestFilters(
         queue="all",
         category=request.GET.get("category", ""),
         status=request.GET.get("status", ""),
         department_id=_int(request.GET.get("department")),
-        received_from=date_from,
-        received_to=date_to,
+        received_from=period.date_from,
+        received_to=period.date_to,
         special_only=bool(request.GET.get("special")),
         query=request.GET.get("q", "").strip()[:50],
     )
     qs = selectors.help_register(user=request.user, filters=filters, office=office)
-    return offices, office, filters, qs
+    if period.error:
+        qs = qs.none()
+    return offices, office, filters, qs, period
 
 
 @login_required
 @permission_required("reception.view_help_register", raise_exception=True)
 def help_register(request):
+    """住户求助登记表 (SOP.md §2 记录; 000 篇3 §4.10) of a period; a reversed or unreadable
+    period is refused with its message (400), never shown as an empty register."""
     from service_requests.choices import Category
 
-    offices, office, filters, qs = _help_register_query(request)
+    offices, office, filters, qs, period = _help_register_query(request)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     start = (page.number - 1) * PAGE_SIZE
@@ -139,16 +146,20 @@ def help_register(request):
             "headers": [c.header for c in exports.HELP_REGISTER_COLUMNS],
             "categories": Category.choices,
             "query_string": urlencode({k: v for k, v in request.GET.items() if k != "page" and v}),
-            "period": exports.period_text(filters.received_from, filters.received_to),
+            "period": period,
+            "period_text": exports.period_text(filters.received_from, filters.received_to),
             "max_rows": exports.MAX_EXPORT_ROWS,
         },
+        status=_status(period),
     )
 
 
 @login_required
 @permission_required("reception.view_help_register", raise_exception=True)
 def help_register_xlsx(request):
-    _offices, office, filters, qs = _help_register_query(request)
+    _offices, office, filters, qs, period = _help_register_query(request)
+    if period.error:  # nothing exported: the register's page with the message
+        return help_register(request)
     requests = list(qs[: exports.MAX_EXPORT_ROWS + 1])
     if len(requests) > exports.MAX_EXPORT_ROWS:
         messages.error(
@@ -250,14 +261,22 @@ def archive_download(request, pk, kind):
 @login_required
 @permission_required("reception.view_lostitem", raise_exception=True)
 def lost_item_list(request):
-    qs = selectors.lost_item_list(user=request.user, filters=_filters(request))
-    return render(request, "reception/lost_item_list.html", _list_context(request, qs))
+    filters, period = _filters(request)
+    qs = selectors.lost_item_list(user=request.user, filters=filters)
+    return render(
+        request,
+        "reception/lost_item_list.html",
+        _list_context(request, qs, filters, period),
+        status=_status(period),
+    )
 
 
 @login_required
 @permission_required("reception.view_lostitem", raise_exception=True)
 def lost_item_xlsx(request):
-    filters = _filters(request)
+    filters, period = _filters(request)
+    if period.error:  # nothing exported: the register's page with the message
+        return lost_item_list(request)
     items = list(
         selectors.lost_item_list(user=request.user, filters=filters).order_by("found_at", "id")[
             : exports.MAX_EXPORT_ROWS + 1
@@ -331,11 +350,13 @@ def _forbidden():
 @login_required
 @permission_required("reception.view_majorincident", raise_exception=True)
 def incident_list(request):
-    qs = selectors.incident_list(user=request.user, filters=_filters(request))
+    filters, period = _filters(request)
+    qs = selectors.incident_list(user=request.user, filters=filters)
     return render(
         request,
         "reception/incident_list.html",
-        _list_context(request, qs, kinds=IncidentKind.choices),
+        _list_context(request, qs, filters, period, kinds=IncidentKind.choices),
+        status=_status(period),
     )
 
 
@@ -394,12 +415,13 @@ def incident_detail(request, pk):
 @permission_required("reception.view_developerrepairslip", raise_exception=True)
 def slip_list(request):
     now = timezone.now()
-    qs = selectors.slip_list(user=request.user, filters=_filters(request), now=now)
-    context = _list_context(request, qs, badges=SLIP_BADGE)
+    filters, period = _filters(request)
+    qs = selectors.slip_list(user=request.user, filters=filters, now=now)
+    context = _list_context(request, qs, filters, period, badges=SLIP_BADGE)
     context["overdue_ids"] = {
         s.pk for s in context["page"].object_list if selectors.slip_is_overdue(s, now)
     }
-    return render(request, "reception/slip_list.html", context)
+    return render(request, "reception/slip_list.html", context, status=_status(period))
 
 
 @login_required
@@ -506,9 +528,13 @@ def _office_staff(offices):
 @login_required
 @permission_required("reception.view_receptionnote", raise_exception=True)
 def note_list(request):
-    qs = selectors.note_list(user=request.user, filters=_filters(request))
+    filters, period = _filters(request)
+    qs = selectors.note_list(user=request.user, filters=filters)
     return render(
-        request, "reception/note_list.html", _list_context(request, qs, kinds=NoteKind.choices)
+        request,
+        "reception/note_list.html",
+        _list_context(request, qs, filters, period, kinds=NoteKind.choices),
+        status=_status(period),
     )
 
 

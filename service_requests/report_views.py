@@ -1,12 +1,11 @@
 """Console statistics pages (SOP.md §3 measures): the on-time rate (处理及时率)."""
 
-import datetime
-
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.periods import period_from_request
 from organization.selectors import office_list
 from service_requests.reports import on_time_rates, on_time_total
 
@@ -17,40 +16,38 @@ GROUP_TITLES = {
 }
 
 
-def _date(value):
-    try:
-        return datetime.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 @login_required
 @permission_required("reception.view_on_time_report", raise_exception=True)
 def on_time(request):
-    """The three tables for a period (default: this month so far) and one office or all."""
+    """The three tables for a period (default: this month so far) and one office or all
+    (处理及时率, 003 §5.5). A period that ends before it starts, or a date that cannot be read,
+    is refused with its message (400) and nothing is counted — never swapped silently."""
     today = timezone.localdate()
-    date_from = _date(request.GET.get("from")) or today.replace(day=1)
-    date_to = _date(request.GET.get("to")) or today
-    if date_to < date_from:
-        date_from, date_to = date_to, date_from
+    period = period_from_request(request, default_from=today.replace(day=1), default_to=today)
     offices = list(office_list(user=request.user))
     office_id = request.GET.get("office", "")
     office = next((o for o in offices if str(o.pk) == office_id), None)
+    context = {
+        "period": period,
+        "date_from": period.date_from,
+        "date_to": period.date_to,
+        "offices": offices,
+        "office": office,
+        "tables": [],
+        "total": None,
+    }
+    if period.error:
+        return render(request, "service_requests/reports/on_time.html", context, status=400)
     now = timezone.now()
-    args = {"user": request.user, "date_from": date_from, "date_to": date_to, "office": office}
-    tables = [
+    args = {
+        "user": request.user,
+        "date_from": period.date_from,
+        "date_to": period.date_to,
+        "office": office,
+    }
+    context["tables"] = [
         (GROUP_TITLES[group], on_time_rates(group_by=group, now=now, **args))
         for group in GROUP_TITLES
     ]
-    return render(
-        request,
-        "service_requests/reports/on_time.html",
-        {
-            "date_from": date_from,
-            "date_to": date_to,
-            "offices": offices,
-            "office": office,
-            "tables": tables,
-            "total": on_time_total(now=now, **args),
-        },
-    )
+    context["total"] = on_time_total(now=now, **args)
+    return render(request, "service_requests/reports/on_time.html", context)

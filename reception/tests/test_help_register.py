@@ -104,3 +104,54 @@ def test_the_register_page_and_refusals(client, receptionist, cleaner, outsider,
     client.login(username=outsider.username, password=PASSWORD)
     page = client.get(reverse("reception:help_register"), PERIOD).content.decode()
     assert "卫生间墙面渗水" not in page
+
+
+REVERSED = {"from": "2026-11-30", "to": "2026-11-01"}
+
+
+def test_a_reversed_period_is_refused_with_its_message_not_an_empty_register(
+    client, receptionist, requests_
+):
+    """The help register of a period that ends before it starts (SOP.md §2 记录) says so; before,
+    it showed an empty register with no explanation, as if no one had called."""
+    client.login(username=receptionist.username, password=PASSWORD)
+    response = client.get(reverse("reception:help_register"), REVERSED)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "起始日期(2026-11-30)晚于结束日期(2026-11-01),请重新选择期间" in page
+    assert "卫生间墙面渗水" not in page and "该期间没有求助" not in page
+    # The form keeps what was chosen, to be corrected.
+    assert 'value="2026-11-30"' in page and 'value="2026-11-01"' in page
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        (REVERSED, "起始日期(2026-11-30)晚于结束日期(2026-11-01)"),
+        ({"from": "2026-11-31", "to": "2026-11-30"}, "起始日期“2026-11-31”无法识别"),
+        ({"from": "2026-11-01", "to": "30/11/2026"}, "结束日期“30/11/2026”无法识别"),
+    ],
+)
+def test_the_excel_export_of_a_bad_period_exports_nothing(
+    client, receptionist, requests_, params, message
+):
+    client.login(username=receptionist.username, password=PASSWORD)
+    response = client.get(reverse("reception:help_register_xlsx"), params)
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    assert "Content-Disposition" not in response
+    assert message in response.content.decode()
+
+
+def test_an_unreadable_date_is_refused_instead_of_ignored(client, receptionist, requests_):
+    """Before, `from=2026-11-31` was dropped and the register silently showed the month."""
+    client.login(username=receptionist.username, password=PASSWORD)
+    response = client.get(reverse("reception:help_register"), {"from": "2026-11-31"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "起始日期“2026-11-31”无法识别,请按 年-月-日 填写" in page
+    assert "卫生间墙面渗水" not in page
+    # A period left empty still takes this month so far; a one-day period is fine.
+    one_day = {"from": "2026-11-02", "to": "2026-11-02"}
+    response = client.get(reverse("reception:help_register"), one_day)
+    assert response.status_code == 200 and "卫生间墙面渗水" in response.content.decode()

@@ -339,3 +339,35 @@ def test_other_calls_offer_no_register_link_and_other_offices_calls_are_not_foun
     client.login(username=outsider.username, password=PASSWORD)
     response = client.get(reverse("reception:note_create"), {"request": call.pk})
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "reception:lost_item_list",
+        "reception:lost_item_xlsx",
+        "reception:incident_list",
+        "reception:slip_list",
+        "reception:note_list",
+    ],
+)
+def test_every_register_refuses_a_reversed_or_unreadable_period(client, manager, office, name):
+    """The registers' period filters (SOP.md §4 records) refuse what they cannot list, with the
+    reason, instead of an empty list (reversed) or an unfiltered one (a date dropped); the
+    Excel export exports nothing."""
+    lost(manager, office)
+    client.login(username=manager.username, password=PASSWORD)
+    for params, message in [
+        (
+            {"from": "2026-11-30", "to": "2026-11-01"},
+            "起始日期(2026-11-30)晚于结束日期(2026-11-01)",
+        ),
+        ({"from": "2026-02-30"}, "起始日期“2026-02-30”无法识别"),
+    ]:
+        response = client.get(reverse(name), params)
+        text = response.content.decode()
+        assert response.status_code == 400, params
+        assert response["Content-Type"].startswith("text/html")
+        assert message in text
+        assert "黑色钱包" not in text
+    assert client.get(reverse(name), {"from": "2026-11-01", "to": "2026-11-30"}).status_code == 200

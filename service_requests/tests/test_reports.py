@@ -136,3 +136,28 @@ def test_report_page(client, dataset, supervisor, receptionist):
     text = response.content.decode()
     assert "按类别" in text and "按部门" in text and "按处理人" in text
     assert "b 报修" in text and "工程部" in text
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        (
+            {"from": "2026-11-30", "to": "2026-11-01"},
+            "起始日期(2026-11-30)晚于结束日期(2026-11-01)",
+        ),
+        ({"from": "2026-11-01", "to": "2026-11-31"}, "结束日期“2026-11-31”无法识别"),
+        ({"from": "11/01"}, "起始日期“11/01”无法识别"),
+    ],
+)
+def test_report_refuses_a_reversed_or_unreadable_period(
+    client, dataset, supervisor, params, message
+):
+    """处理及时率 (003 §5.5) of a period is counted only for the period asked: a reversed one was
+    swapped silently and an unreadable date dropped (the month counted instead); both are
+    refused with the reason and nothing is counted."""
+    client.login(username=supervisor.username, password=PASSWORD)
+    response = client.get(reverse("service_requests_reports:on_time"), params)
+    text = response.content.decode()
+    assert response.status_code == 400
+    assert message in text
+    assert "total-rate" not in text and "按类别" not in text
