@@ -42,6 +42,8 @@ from service_requests.emergency import require_checklist_complete
 from service_requests.hooks import Step, step_owner
 from service_requests.models import (
     DESCRIPTION_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    REASON_MAX_LENGTH,
     Deadline,
     IdempotencyKey,
     RequestEvent,
@@ -83,6 +85,20 @@ def _now(now: datetime.datetime | None) -> datetime.datetime:
 
 def _policy(request: ServiceRequest) -> Policy:
     return policy_version_get(request.policy_version_id)
+
+
+def _limited(text: str, *, field: str, label: str, limit: int = NOTE_MAX_LENGTH) -> str:
+    """`text` stripped; longer than `limit` is refused, naming the field and the limit, before
+    anything is written — never cut (the console and the API share this check)."""
+    text = text.strip()
+    if len(text) > limit:
+        message = _("%(label)s不能超过%(n)s字,现有%(len)s字") % {
+            "label": label,
+            "n": limit,
+            "len": len(text),
+        }
+        raise ApplicationError(message, field_errors={field: [message]})
+    return text
 
 
 # --- Intake -------------------------------------------------------------------------------------
@@ -127,6 +143,12 @@ def _intake_errors(
         ]
     if len(data.location) > 200:
         errors["location"] = [_("地点不能超过200字")]
+    reply_now = data.reply_now.strip()
+    if len(reply_now) > NOTE_MAX_LENGTH:
+        errors["reply_now"] = [
+            _("%(label)s不能超过%(n)s字,现有%(len)s字")
+            % {"label": _("当场答复"), "n": NOTE_MAX_LENGTH, "len": len(reply_now)}
+        ]
     if data.household is not None and data.household.office_id != office.pk:
         errors["household"] = [_("该住户不属于本管理处")]
     if data.contact_phone.strip():
@@ -506,7 +528,8 @@ def _insert_family(parent, children: list[list]) -> bool:
     ]
     for objs, link in zip(children, links, strict=True):
         fields = [f for f in _insert_fields(type(objs[0])) if f is not link]
-        others = [f for f in type(objs[0])._meta.concrete_fields if f is not link]
+        # a set: Django tests each concrete field's membership in it
+        others = {f for f in type(objs[0])._meta.concrete_fields if f is not link}
         for obj in objs:
             obj._prepare_related_fields_for_save(operation_name="bulk_create", fields=others)
             params.extend(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
@@ -856,6 +879,7 @@ def request_reply(
         require_perm(actor, "service_requests.reply_in_writing", action=_("书面答复书面咨询"))
     if not reply.strip():
         raise ApplicationError(_("请填写答复内容"), field_errors={"reply": [_("请填写答复内容")]})
+    reply = _limited(reply, field="reply", label=_("答复内容"))
     now = _now(now)
     before = request.status
     _meet(
@@ -916,6 +940,7 @@ def request_dispatch(
                 _("处理人须为本管理处员工"),
                 field_errors={"assignee": [_("处理人须为本管理处员工")]},
             )
+    note = _limited(note, field="note", label=_("派工说明"))
     now = _now(now)
     _advance(
         request,
@@ -1067,6 +1092,7 @@ def request_set_appointment(
         raise ApplicationError(
             _("更改约定时间须填写原因"), field_errors={"reason": [_("更改约定时间须填写原因")]}
         )
+    reason = _limited(reason, field="reason", label=_("更改原因"), limit=REASON_MAX_LENGTH)
     # A new time agreed while the last one still runs moves it; after a miss or a reopening
     # it is a new round, so the earlier one keeps its record.
     deadline_open_round(
@@ -1112,6 +1138,8 @@ def request_resolve(
     _check_transition(request, BEFORE_RESOLUTION, action)
     if not result.strip():
         raise ApplicationError(_("请填写处理结果"), field_errors={"result": [_("请填写处理结果")]})
+    result = _limited(result, field="result", label=_("处理结果"))
+    public_note = _limited(public_note, field="public_note", label=_("告知住户"))
     require_checklist_complete(request=request, policy=_policy(request), action=action)
     now = _now(now)
     fields = {"status": Status.RESOLVED, "resolved_at": now, "result": result.strip()}
@@ -1179,6 +1207,7 @@ def request_confirm(
     if channel not in ConfirmationChannel.values:
         raise ApplicationError(_("请选择确认方式"), field_errors={"channel": [_("请选择确认方式")]})
     _check_transition(request, frozenset({Status.RESOLVED}), action)
+    note = _limited(note, field="note", label=_("备注"))
     now = _now(now)
     _advance(
         request,
@@ -1215,6 +1244,7 @@ def request_follow_up(
             _("请选择满意度"), field_errors={"satisfaction": [_("请选择满意度")]}
         )
     _check_transition(request, frozenset({Status.RESOLVED, Status.CONFIRMED}), action)
+    comment = _limited(comment, field="comment", label=_("住户意见"))
     now = _now(now)
     before = request.status
     if satisfaction == Satisfaction.UNSATISFIED:
@@ -1284,6 +1314,7 @@ def request_close(
         raise ApplicationError(_("住户尚未确认处理结果,不能关闭"), code="invalid_transition")
     _check_transition(request, frozenset({Status.CONFIRMED, Status.VISITED}), action)
     require_checklist_complete(request=request, policy=_policy(request), action=action)
+    note = _limited(note, field="note", label=_("备注"))
     now = _now(now)
     _cancel_open_deadlines(request, now)
     _advance(
@@ -1319,6 +1350,7 @@ def request_refer(
             _("转介须记录已告知住户的内容(联系哪个单位、如何联系)"),
             field_errors={"resident_told": [_("请填写已告知住户的内容")]},
         )
+    resident_told = _limited(resident_told, field="resident_told", label=_("已告知住户"))
     # A referral ends the request like a close: the checklist is complete first.
     require_checklist_complete(request=request, policy=_policy(request), action=action)
     now = _now(now)
@@ -1357,6 +1389,8 @@ def request_cancel(
     _check_transition(request, BEFORE_RESOLUTION, _("撤销"))
     if not reason.strip():
         raise ApplicationError(_("撤销须填写原因"), field_errors={"reason": [_("撤销须填写原因")]})
+    # As long as the column: refused when longer, never cut.
+    reason = _limited(reason, field="reason", label=_("撤销原因"), limit=REASON_MAX_LENGTH)
     now = _now(now)
     _cancel_open_deadlines(request, now)
     _advance(
@@ -1367,7 +1401,7 @@ def request_cancel(
         event=EventType.REQUEST_CANCELLED,
         fields={
             "status": Status.CANCELLED,
-            "cancel_reason": reason.strip()[:200],
+            "cancel_reason": reason,
             "closed_at": now,
         },
         internal=reason.strip(),
@@ -1416,6 +1450,7 @@ def _reopen(*, actor, request, version, reason, now, own_limit: bool = True) -> 
         raise ApplicationError(
             _("重新打开须填写原因"), field_errors={"reason": [_("重新打开须填写原因")]}
         )
+    reason = _limited(reason, field="reason", label=_("重新打开原因"), limit=REASON_MAX_LENGTH)
     now = _now(now)
     again = _open_handle_again(request, now) if own_limit else None
     _advance(
@@ -1443,6 +1478,7 @@ def request_report_to_supervisor(
     """Record that the supervisor was told (000 篇3 §4.2.2: major cases at once)."""
     _get_in_scope(actor, request)
     _require_worker(actor, request, _("报告主管"))
+    note = _limited(note, field="note", label=_("报告内容"))
     now = _now(now)
     _meet(request, {DeadlineKind.SUPERVISOR_REPORT}, now)
     _refresh_next_deadline(request)
@@ -1470,6 +1506,8 @@ def request_add_note(
         raise ApplicationError(
             _("请填写备注内容"), field_errors={"internal_note": [_("请填写备注内容")]}
         )
+    internal_note = _limited(internal_note, field="internal_note", label=_("内部备注"))
+    public_note = _limited(public_note, field="public_note", label=_("告知住户"))
     now = _now(now)
     return _event(
         request,

@@ -49,3 +49,16 @@ def test_the_orm_reads_the_same_values_on_plain_and_server_side_cursors(db, in_t
         streamed = [(u.date_joined, u.last_login) for u in users.iterator(chunk_size=1)]
     assert streamed == expected
     assert all(joined.tzinfo is datetime.UTC for joined, _ in streamed)
+
+
+def test_a_statement_with_many_parameters_is_converted_once(db):
+    """The intake's one statement has ~80 parameters: psycopg must keep its conversion."""
+    import psycopg._queries
+
+    sql = "SELECT " + ", ".join(["%s::int"] * 80)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(range(80)))
+        before = psycopg._queries._query2pg.cache_info().hits
+        cursor.execute(sql, list(range(80)))
+        assert cursor.fetchone() == tuple(range(80))
+    assert psycopg._queries._query2pg.cache_info().hits == before + 1
