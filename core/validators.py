@@ -1,6 +1,7 @@
 """Validation of phone numbers (with `phonenumbers`) and Chinese ID documents."""
 
 import datetime
+import functools
 import re
 
 import phonenumbers
@@ -21,16 +22,31 @@ def normalize_phone(raw: str) -> str:
         raise ValidationError(_("请填写电话号码"), code="phone_required")
     if text.startswith("00"):
         text = "+" + text[2:]
-    try:
-        number = phonenumbers.parse(text, PHONE_REGION)
-    except phonenumbers.NumberParseException:
+    normalized = _normalized(text)
+    if normalized is _UNPARSABLE:
         raise ValidationError(
             _("电话号码“%(value)s”格式不正确") % {"value": raw}, code="phone_invalid"
-        ) from None
-    if not phonenumbers.is_valid_number(number):
+        )
+    if normalized is _INVALID:
         raise ValidationError(
             _("电话号码“%(value)s”不是有效号码") % {"value": raw}, code="phone_invalid"
         )
+    return normalized
+
+
+_UNPARSABLE, _INVALID = object(), object()
+
+
+# The residents who call are the same few thousand numbers: parsing one with phonenumbers costs
+# more than the rest of checking an intake's fields (issue #3), and the answer never changes.
+@functools.lru_cache(maxsize=8192)
+def _normalized(text: str):
+    try:
+        number = phonenumbers.parse(text, PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        return _UNPARSABLE
+    if not phonenumbers.is_valid_number(number):
+        return _INVALID
     if number.country_code == 86:
         national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
         return re.sub(r"\D", "", national)
