@@ -198,7 +198,8 @@ class ReferForm(VersionedForm):
 class ReasonForm(VersionedForm):
     """Cancel, reopen."""
 
-    reason = forms.CharField(label=_("原因"), required=False, max_length=200)
+    # No max_length: the service refuses an over-long reason with the same message as the API.
+    reason = forms.CharField(label=_("原因"), required=False)
 
 
 class SupervisorReportForm(VersionedForm):

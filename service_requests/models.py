@@ -25,6 +25,13 @@ from service_requests.choices import (
 )
 
 DESCRIPTION_MAX_LENGTH = 2000
+# Free text written at a lifecycle step — the reply, the result, what the resident was told, a
+# note, the resident's confirmation or visit comment, a dispatch or supervisor-report note — is
+# as long as a request's description may be; a reason (cancel, reopen, a changed appointment) is
+# a sentence or two, and the cancel reason's column is this long. Enforced by the services
+# (service_requests.services._limited), so the console and the API refuse the same text.
+NOTE_MAX_LENGTH = 2000
+REASON_MAX_LENGTH = 500
 
 
 class ServiceRequest(models.Model):
@@ -121,7 +128,7 @@ class ServiceRequest(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    cancel_reason = models.CharField(_("撤销原因"), max_length=200, blank=True)
+    cancel_reason = models.CharField(_("撤销原因"), max_length=REASON_MAX_LENGTH, blank=True)
     next_deadline_at = models.DateTimeField(
         _("最近时限"), null=True, blank=True, help_text=_("未完成时限中最早的一个")
     )
