@@ -7,6 +7,7 @@ SOP.md §2: every step is kept with who and when; what the resident was told (pu
 shown apart from internal notes.
 """
 
+import datetime
 from html import escape
 
 from django.core.cache import cache
@@ -82,6 +83,7 @@ def timeline_html(items) -> SafeString:
     types = choice_labels(EventType)
     dispatched_to, referred_to = escape(_("派往")), escape(_("转介"))
     public_tag, internal_tag = escape(_("告知住户")), escape(_("内部备注"))
+    backdated = _("来电/来访于 %(at)s,事后补录")
     parts = []
     for item in items:
         e = item["event"]
@@ -95,6 +97,15 @@ def timeline_html(items) -> SafeString:
             facts.append(f"{referred_to} {escape(str(data['party']))}")
         if data.get("label"):
             facts.append(escape(str(data["label"])))
+        if (
+            e.type == EventType.REQUEST_RECEIVED
+            and data.get("backdated")
+            and data.get("received_at")
+        ):
+            # Recorded after the call (SOP.md §2 记录): the event's time is the entry's; say when
+            # the resident actually called.
+            received = datetime.datetime.fromisoformat(data["received_at"])
+            facts.append(escape(backdated % {"at": local(received)}))
         if data.get("attachment"):
             facts.append(escape(str(data.get("name", ""))))
         line = "".join(f'<span class="muted"> · {fact}</span>' for fact in facts)

@@ -699,3 +699,20 @@ def test_a_resident_account_cannot_open_the_staff_request_pages(
     assert client.get(reverse("service_requests:request_list")).status_code == 403
     menu = [item["label"] for item in client.get(reverse("core:home")).context["console_menu"]]
     assert "求助/报事" not in menu
+
+
+def test_a_backdated_call_shows_when_the_resident_called_on_the_timeline(
+    client, office, household, receptionist
+):
+    """SOP.md §2 记录: a call recorded afterwards keeps both times; the timeline's 受理 row is
+    the entry's time and says when the resident actually called."""
+    called = timezone.now() - datetime.timedelta(hours=3)
+    sr = intake(receptionist, office, household=household, received_at=called)
+    login(client, receptionist)
+    text = _text(client.get(reverse("service_requests:request_detail", args=[sr.pk])))
+    timeline = text[text.index('data-testid="timeline"') :]
+    expected = timezone.localtime(called).strftime("%Y-%m-%d %H:%M")
+    assert f"来电/来访于 {expected},事后补录" in timeline
+    on_time = intake(receptionist, office, household=household)
+    text = _text(client.get(reverse("service_requests:request_detail", args=[on_time.pk])))
+    assert "事后补录" not in text[text.index('data-testid="timeline"') :]
