@@ -70,12 +70,21 @@ def _topbar_html(request, urls: dict, token: str, user_name: str | None) -> Safe
     return SafeString("\n".join(parts))
 
 
+def page_csrf_token(request) -> str:
+    """The page's one CSRF token (get_token masks the secret anew on every call: 32 random
+    characters from os.urandom); views that write forms themselves use this one too."""
+    token = getattr(request, "_page_csrf_token", None)
+    if token is None:
+        token = request._page_csrf_token = get_token(request)
+    return token
+
+
 def console(request):
     urls = _urls()
     # One CSRF token per page: it replaces the lazy one of Django's csrf context processor, so
     # the top bar's forms, base.html's htmx header and every {% csrf_token %} share it instead
     # of masking the secret again (32 random characters from os.urandom each time).
-    token = get_token(request)
+    token = page_csrf_token(request)
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {

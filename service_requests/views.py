@@ -13,7 +13,6 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from core import caching
 from core.authz import ObjectNotFoundError
+from core.context_processors import page_csrf_token
 from core.decorators import staff_console
 from core.exceptions import ApplicationError, PermissionDeniedError
 from core.forms import apply_application_error
@@ -623,7 +623,9 @@ def request_detail(request, pk):
 def _render_detail(request, context, status=200):
     """The request's page; its action forms are written by detail_html (the csrf token is
     the one every form of the page shares)."""
-    context["actions_html"] = detail_html.actions_html(context["action_forms"], get_token(request))
+    context["actions_html"] = detail_html.actions_html(
+        context["action_forms"], page_csrf_token(request)
+    )
     return render(request, "service_requests/request_detail.html", context, status=status)
 
 
