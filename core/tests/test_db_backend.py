@@ -4,7 +4,9 @@ aware datetimes in UTC, to the microsecond, NULL as None — on plain and server
 
 import contextlib
 import datetime
+import time
 
+import psycopg
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
@@ -62,3 +64,41 @@ def test_a_statement_with_many_parameters_is_converted_once(db):
         cursor.execute(sql, list(range(80)))
         assert cursor.fetchone() == tuple(range(80))
     assert psycopg._queries._query2pg.cache_info().hits == before + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_health_check_sends_nothing_to_a_live_connection_and_replaces_an_ended_one(
+    monkeypatch,
+):
+    """CONN_HEALTH_CHECKS without a round trip: a kept, live connection is reused with no
+    `SELECT 1` (Django's is_usable); one the server ended while idle (a restart,
+    pg_terminate_backend) gets Django's real check before the request's first query, is closed,
+    and the query runs on a new connection."""
+    if not connection.health_check_enabled:
+        pytest.skip("DB_CONN_HEALTH_CHECKS=0")
+    checks = []
+    real_is_usable = connection.is_usable
+
+    def is_usable():
+        checks.append(real_is_usable())
+        return checks[-1]
+
+    monkeypatch.setattr(connection, "is_usable", is_usable)
+    connection.ensure_connection()
+    first_pid = connection.connection.info.backend_pid
+    connection.close_if_unusable_or_obsolete()  # what Django does when a request starts
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        assert cursor.fetchone() == (first_pid,)
+    assert checks == []  # no SELECT 1 for a live connection
+
+    params = {k: v for k, v in connection.get_connection_params().items() if k != "context"}
+    with psycopg.connect(**params, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [first_pid])
+    time.sleep(0.2)  # the server's FATAL message reaches the idle socket
+    connection.close_if_unusable_or_obsolete()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    assert checks == [False]  # the real check ran, failed, and the connection was replaced
+    assert pid != first_pid

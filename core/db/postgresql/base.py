@@ -7,11 +7,13 @@ single cost of fetching its rows. When the session's time zone is UTC and Django
 (USE_TZ with no per-database TIME_ZONE: what EstateDesk runs), psycopg's C loader returns the
 very same values (aware datetimes whose tzinfo is datetime.timezone.utc), so each new
 connection registers it instead. Also: psycopg keeps the conversion of longer statements
-(below). Everything else is Django's backend. ENGINE
-"core.db.postgresql" in settings.py; tests: core/tests/test_db_backend.py.
+(below), and the health check before a request's first query (CONN_HEALTH_CHECKS) looks at the
+connection's socket instead of sending `SELECT 1` (below). Everything else is Django's backend.
+ENGINE "core.db.postgresql" in settings.py; tests: core/tests/test_db_backend.py.
 """
 
 import datetime
+import select
 
 import psycopg._queries
 from django.db.backends.postgresql import base
@@ -59,3 +61,34 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 self.connection, name=name, scrollable=False, withhold=self.connection.autocommit
             )
         return self.connection.cursor(name, scrollable=False, withhold=self.connection.autocommit)
+
+    def close_if_health_check_failed(self):
+        """Django's check that a kept connection still works, without its round trip.
+
+        Django sends `SELECT 1` before each request's first query: one more round trip for
+        every page and intake (issue #3). A connection the server ended while it sat idle
+        between requests (a restart, a crash, an administrator's pg_terminate_backend) has
+        something to read — the server's FATAL message, or the end of the stream — so an idle
+        socket with nothing to read is a live connection as far as such a check can tell, and
+        one with something to read gets Django's real check (which closes it if it fails; the
+        request then opens a new one)."""
+        if (
+            self.connection is None
+            or not self.health_check_enabled
+            or self.health_check_done
+            or self.pool
+        ):
+            return super().close_if_health_check_failed()
+        if not (self.connection.closed or self.connection.broken or _has_input(self.connection)):
+            self.health_check_done = True
+            return None
+        return super().close_if_health_check_failed()
+
+
+def _has_input(connection) -> bool:
+    """Whether the server sent anything on this idle connection (without waiting)."""
+    try:
+        readable, _writable, _failed = select.select([connection.fileno()], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(readable)
