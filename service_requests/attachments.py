@@ -114,10 +114,11 @@ def _count_errors(*, policy: Policy, existing: int, new: int) -> list[str]:
     ]
 
 
-def _without_metadata(
+def image_without_metadata(
     file, *, name: str, content_type: str
 ) -> tuple[ContentFile | None, str | None]:
-    """The photo as it will be stored (core/images.py), or a Chinese message refusing it."""
+    """The photo as it will be stored (core/images.py), or a Chinese message refusing it. Shared
+    with the other uploads of photos (violations.services: a violation case's evidence)."""
     file.seek(0)
     try:
         cleaned = strip_metadata(file.read(), content_type)
@@ -161,7 +162,7 @@ def _file_errors(files: list, *, policy: Policy) -> tuple[list[_Checked], list[s
             )
             continue
         if content_type in STRIPPED_TYPES:
-            file, error = _without_metadata(file, name=name, content_type=content_type)
+            file, error = image_without_metadata(file, name=name, content_type=content_type)
             if error:
                 errors.append(error)
                 continue

@@ -20,9 +20,16 @@ from django.utils.translation import gettext as _
 
 from core.authz import require_office_in_scope, require_perm
 from core.exceptions import ApplicationError, PermissionDeniedError
+from core.images import STRIPPED_TYPES
 from notifications.services import notify_role
 from policies.selectors import Policy, policy_for_office
-from service_requests.attachments import ALLOWED_TYPES, MB, SNIFF_BYTES, sniff_content_type
+from service_requests.attachments import (
+    ALLOWED_TYPES,
+    MB,
+    SNIFF_BYTES,
+    image_without_metadata,
+    sniff_content_type,
+)
 from violations import notices
 from violations.authority import decision_refusal, signing_roles
 from violations.choices import (
@@ -177,6 +184,11 @@ class SlipData:
 
 
 def _photo_checks(files, *, policy: Policy, existing: int):
+    """Check every photo without storing anything; (file as it will be stored, name, type, size)
+    each. A JPEG, PNG or WebP is stored without its metadata — a phone photo's EXIF carries
+    where it was taken (GPS) and with which camera, evidence of a resident's home that staff
+    and finance download (SOP.md §8 records) — turned upright, and only if it decodes; its size
+    and SHA-256 are those of the stored bytes (core/images.py, as for requests' attachments)."""
     max_mb = policy.integer("violations.photo_max_mb")
     max_count = policy.integer("violations.photos_max_count")
     errors, checked = [], []
@@ -203,6 +215,12 @@ def _photo_checks(files, *, policy: Policy, existing: int):
                 % {"name": name}
             )
             continue
+        if content_type in STRIPPED_TYPES:
+            file, error = image_without_metadata(file, name=name, content_type=content_type)
+            if error:
+                errors.append(error)
+                continue
+            size = file.size
         checked.append((file, name, content_type, size))
     if errors:
         raise ApplicationError(errors[0], field_errors={"photos": errors}, code="invalid_file")

@@ -1,7 +1,9 @@
 import datetime
+import io
 import zoneinfo
 
 import pytest
+from PIL import Image
 
 from core.testing import (
     make_building,
@@ -23,7 +25,16 @@ def at(y, m, d, hh=9, mm=0):
 
 
 NOW = at(2026, 11, 23, 10, 0)  # a Monday
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _png() -> bytes:
+    """A small real PNG without metadata: stored as it is (photos must decode, core/images)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+PNG = _png()
 
 
 @pytest.fixture
