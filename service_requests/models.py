@@ -38,6 +38,7 @@ class ServiceRequest(models.Model):
     office = models.ForeignKey(
         "organization.ManagementOffice",
         verbose_name=_("管理处"),
+        db_index=False,  # sr_queue and sr_register lead with it (one index less to write)
         on_delete=models.PROTECT,
         related_name="service_requests",
     )
@@ -96,6 +97,7 @@ class ServiceRequest(models.Model):
         verbose_name=_("派往部门"),
         null=True,
         blank=True,
+        db_index=False,  # sr_department leads with it
         on_delete=models.PROTECT,
         related_name="+",
     )
@@ -104,6 +106,7 @@ class ServiceRequest(models.Model):
         verbose_name=_("处理人"),
         null=True,
         blank=True,
+        db_index=False,  # sr_assignee leads with it
         on_delete=models.PROTECT,
         related_name="+",
     )
@@ -171,7 +174,11 @@ class RequestEvent(AppendOnlyModel):
     kept apart from internal notes."""
 
     request = models.ForeignKey(
-        ServiceRequest, verbose_name=_("求助"), on_delete=models.PROTECT, related_name="events"
+        ServiceRequest,
+        verbose_name=_("求助"),
+        db_index=False,  # sr_event_timeline (request, at) leads with it
+        on_delete=models.PROTECT,
+        related_name="events",
     )
     type = models.CharField(_("事件"), max_length=40, choices=EventType.choices)
     at = models.DateTimeField(_("时间"), default=timezone.now)
@@ -210,7 +217,11 @@ class Deadline(models.Model):
     new one is swept, escalated and counted like any other."""
 
     request = models.ForeignKey(
-        ServiceRequest, verbose_name=_("求助"), on_delete=models.PROTECT, related_name="deadlines"
+        ServiceRequest,
+        verbose_name=_("求助"),
+        db_index=False,  # deadline_unique_kind_round (request, kind, round) leads with it
+        on_delete=models.PROTECT,
+        related_name="deadlines",
     )
     kind = models.CharField(_("时限"), max_length=30, choices=DeadlineKind.choices)
     policy_key = models.CharField(_("策略规则"), max_length=60)
@@ -294,7 +305,10 @@ class Escalation(models.Model):
 class IdempotencyKey(models.Model):
     """An API client's `Idempotency-Key`: a retried intake returns the first result."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # no index of its own: idempotency_unique_key (user, key) leads with it
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_index=False, on_delete=models.CASCADE, related_name="+"
+    )
     key = models.CharField(max_length=100)
     request_hash = models.CharField(max_length=64)
     service_request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="+")
