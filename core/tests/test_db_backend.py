@@ -84,6 +84,7 @@ def test_the_health_check_sends_nothing_to_a_live_connection_and_replaces_an_end
         return checks[-1]
 
     monkeypatch.setattr(connection, "is_usable", is_usable)
+    connection.close()  # a new connection: not past CONN_MAX_AGE, no errors from earlier tests
     connection.ensure_connection()
     first_pid = connection.connection.info.backend_pid
     connection.close_if_unusable_or_obsolete()  # what Django does when a request starts
