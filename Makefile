@@ -1,5 +1,7 @@
 # EstateDesk — the two commands: `make run` and `make test` (see README).
-PYTHON ?= python3
+# The interpreter .venv is made with: the distribution's optimised Python 3.11+ where there is
+# one (scripts/python-for-venv, docs/performance.md), else python3.
+PYTHON ?= $(shell scripts/python-for-venv)
 VENV ?= .venv
 HOST ?= 127.0.0.1
 PORT ?= 8000
