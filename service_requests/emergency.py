@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.exceptions import ApplicationError
-from service_requests.choices import Category, EventType
+from service_requests.choices import FINAL_STATUSES, Category, EventType
 from service_requests.models import EmergencyStep, RequestEvent, ServiceRequest
 
 # EmergencyStep.detail's length, and skip_reason's.
@@ -110,6 +110,16 @@ def _step_label(step: EmergencyStep) -> str:
         return step.label
 
 
+def _refuse_finished_request(request: ServiceRequest) -> None:
+    """A closed, referred or cancelled request's checklist is what it was when it ended: the
+    record is kept, not added to afterwards (SOP.md §2 记录)."""
+    if request.status in FINAL_STATUSES:
+        raise ApplicationError(
+            _("求助已%(status)s,不能再登记急救步骤") % {"status": request.get_status_display()},
+            code="invalid_transition",
+        )
+
+
 def _refuse_closed_step(step: EmergencyStep) -> None:
     if step.done_at is not None:
         raise ApplicationError(_("该步骤已完成"), code="invalid_transition")
@@ -177,6 +187,7 @@ def emergency_step_done(*, actor, step: EmergencyStep, detail: str = "", now=Non
     request = step.request
     _get_in_scope(actor, request)
     _require_worker(actor, request, _("登记急救步骤"))
+    _refuse_finished_request(request)
     _refuse_closed_step(step)
     definition = _step_definition(step.branch, step.code)
     detail = detail.strip()
@@ -228,6 +239,7 @@ def emergency_step_skip(*, actor, step: EmergencyStep, reason: str, now=None) ->
     request = step.request
     _get_in_scope(actor, request)
     _require_worker(actor, request, _("登记急救步骤"))
+    _refuse_finished_request(request)
     _refuse_closed_step(step)
     reason = reason.strip()
     if not reason:

@@ -327,3 +327,28 @@ def test_the_rule_is_an_office_policy_with_its_clause(office):
     assert rule.kind == "boolean" and rule.default is True
     assert rule.clause.startswith("SOP.md §2 急救") and "000 篇3 §4.2.1" in rule.clause
     assert policy_for_office(office).value(rule.key).value is True
+
+
+def test_a_cancelled_emergency_takes_no_more_step_records(
+    office, household, receptionist, supervisor
+):
+    """SOP.md §2 记录: a cancelled (or closed, referred) request's checklist is kept as it
+    ended; ticking or skipping a step afterwards is refused and writes nothing."""
+    request = medical(office, household, receptionist, "call_120")
+    request.refresh_from_db()
+    services.request_cancel(
+        actor=supervisor,
+        request=request,
+        version=request.version,
+        reason="重复来电",
+        now=minutes(5),
+    )
+    open_step = request.emergency_steps.filter(done_at__isnull=True).first()
+    before = written(request)
+    with pytest.raises(ApplicationError, match="不能再登记急救步骤"):
+        emergency_step_done(actor=receptionist, step=open_step, detail="", now=minutes(6))
+    with pytest.raises(ApplicationError, match="不能再登记急救步骤"):
+        emergency_step_skip(actor=receptionist, step=open_step, reason="已取消", now=minutes(6))
+    open_step.refresh_from_db()
+    assert open_step.done_at is None and open_step.skipped_at is None
+    assert written(request) == before
