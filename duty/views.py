@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from core.exceptions import ApplicationError
 from core.forms import apply_application_error
+from core.periods import period_from_request
 from duty import forms, selectors, services
 from duty.chain import verify_chain
 from duty.choices import ENTRY_BADGE, ChangeStatus
@@ -412,19 +413,16 @@ def shift_sign(request, pk):
 @login_required
 @permission_required("duty.view_logentry", raise_exception=True)
 def missed_call_report(request):
+    """Missed calls of a period (default: this month so far); a reversed or unreadable period
+    is refused with its message (400) and nothing is counted (core.periods)."""
     office, offices = _office(request)
     today = timezone.localdate()
-    try:
-        date_from = datetime.date.fromisoformat(request.GET.get("from", ""))
-    except ValueError:
-        date_from = today.replace(day=1)
-    try:
-        date_to = datetime.date.fromisoformat(request.GET.get("to", ""))
-    except ValueError:
-        date_to = today
-    rows, total = selectors.missed_call_report(
-        user=request.user, office=office, date_from=date_from, date_to=date_to
-    )
+    period = period_from_request(request, default_from=today.replace(day=1), default_to=today)
+    rows, total = [], 0
+    if not period.error:
+        rows, total = selectors.missed_call_report(
+            user=request.user, office=office, date_from=period.date_from, date_to=period.date_to
+        )
     return render(
         request,
         "duty/missed_calls.html",
@@ -433,9 +431,11 @@ def missed_call_report(request):
             "offices": offices,
             "rows": rows,
             "total": total,
-            "date_from": date_from,
-            "date_to": date_to,
+            "period": period,
+            "date_from": period.date_from,
+            "date_to": period.date_to,
         },
+        status=400 if period.error else 200,
     )
 
 

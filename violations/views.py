@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
 from core.forms import apply_application_error
+from core.periods import period_from_request
 from estates.selectors import estate_list, household_get, household_list
 from organization.selectors import office_list
 from policies.selectors import policy_for_office
@@ -477,26 +478,27 @@ def charge_batch(request, pk):
 @login_required
 @permission_required("violations.view_violation_statistics", raise_exception=True)
 def statistics(request):
-    def day(name):
-        try:
-            return datetime.date.fromisoformat(request.GET.get(name, ""))
-        except ValueError:
-            return None
-
-    stats = selectors.statistics(
-        user=request.user,
-        office_id=_int(request.GET.get("office")),
-        date_from=day("from"),
-        date_to=day("to"),
-    )
+    """Counts of a period (default: all cases); a reversed or unreadable period is refused
+    with its message (400) and nothing is counted (core.periods)."""
+    period = period_from_request(request)
+    stats = None
+    if not period.error:
+        stats = selectors.statistics(
+            user=request.user,
+            office_id=_int(request.GET.get("office")),
+            date_from=period.date_from,
+            date_to=period.date_to,
+        )
     labels = {**dict(Kind.choices), **dict(Measure.choices)}
     return render(
         request,
         "violations/statistics.html",
         {
             "stats": stats,
+            "period": period,
             "labels": labels,
             "outcomes": dict(Outcome.choices),
             "offices": office_list(user=request.user),
         },
+        status=400 if period.error else 200,
     )

@@ -25,6 +25,7 @@ from complaints.api import serializers as s
 from core.api.schema import ErrorSerializer, error_responses
 from core.api.utils import validated_query_params
 from core.exceptions import ApplicationError
+from core.periods import period_parse
 from organization.models import EXTERNAL_DEPARTMENT_KINDS, Department, Staff
 from organization.selectors import office_list
 from service_requests.choices import Category
@@ -242,6 +243,9 @@ class ComplaintViewSet(viewsets.GenericViewSet):
     def list(self, request, *args, **kwargs):
         """Complaints of the user's offices, nearest deadline first; filter by severity,
         validity, the request's status and the period received (local dates, inclusive)."""
+        # A reversed or unreadable period is refused naming the field (core.periods), never
+        # answered with an empty list.
+        period_parse(request.query_params, from_key="received_from", to_key="received_to")
         params = validated_query_params(s.ComplaintFilterSerializer, request)
         filters = selectors.ComplaintFilters(
             open_only=params["open_only"],

@@ -219,3 +219,28 @@ def test_judging_needs_the_right_to_handle(complaint):
     assert refused.json()["code"] == "permission_denied"
     assert Complaint.objects.get(pk=complaint.pk).validity == ""
     assert Staff.objects.filter(user=viewer).exists()
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        (
+            "received_from=2026-11-30&received_to=2026-11-01",
+            "received_from",
+            "起始日期(2026-11-30)晚于结束日期(2026-11-01)",
+        ),
+        ("received_from=2026-11-31", "received_from", "起始日期“2026-11-31”无法识别"),
+        ("received_to=tomorrow", "received_to", "结束日期“tomorrow”无法识别"),
+    ],
+)
+def test_list_refuses_a_reversed_or_unreadable_period(
+    receptionist, complaint, query, field, message
+):
+    """A period that ends before it starts is refused, not answered with an empty list; an
+    unreadable date says so in Chinese; both name the field (core.periods)."""
+    response = api_client(receptionist).get(f"/api/v1/complaints/?{query}")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid_period" and message in body["message"]
+    assert list(body["detail"]) == [field] and message in body["detail"][field][0]
+    assert "results" not in body

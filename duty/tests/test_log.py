@@ -271,3 +271,30 @@ def test_missed_call_recorded_and_counted(office, staff, client):
     page = client.get(reverse("duty:missed_call_report"), {"office": office.pk})
     assert page.context["total"] == 2
     assert page.context["rows"][0]["count"] == 2
+
+
+@pytest.mark.parametrize(
+    ("period", "message"),
+    [
+        (
+            {"from": "2026-11-30", "to": "2026-11-01"},
+            "起始日期(2026-11-30)晚于结束日期(2026-11-01)",
+        ),
+        ({"from": "2026-02-30"}, "起始日期“2026-02-30”无法识别"),
+        ({"to": "本月"}, "结束日期“本月”无法识别"),
+    ],
+)
+def test_missed_call_report_refuses_a_reversed_or_unreadable_period(
+    office, staff, client, period, message
+):
+    """Before, an unreadable date fell back to the default period and a reversed one counted
+    nothing as if there had been no missed call; now both are refused with the message (400)."""
+    now = timezone.now()
+    make_shift(office, starts_at=now - datetime.timedelta(hours=2), assignee=staff)
+    services.missed_call_record(actor=staff, office=office, at=now, rings=6, caller="", note="")
+    client.login(username=staff.username, password=PASSWORD)
+    page = client.get(reverse("duty:missed_call_report"), {"office": office.pk, **period})
+    assert page.status_code == 400
+    assert message in page.content.decode()
+    assert page.context["total"] == 0 and page.context["rows"] == []
+    assert 'data-testid="period-error"' in page.content.decode()

@@ -269,3 +269,30 @@ def test_charges_go_to_finance_once_with_a_copy_kept(
     assert CaseMeasure.objects.get().charge_batch is not None
     with pytest.raises(Exception, match="没有待报财务"):
         services.charges_send(actor=manager, office=office, month=datetime.date.today())
+
+
+@pytest.mark.parametrize(
+    ("period", "message"),
+    [
+        (
+            {"from": "2026-11-30", "to": "2026-11-01"},
+            "起始日期(2026-11-30)晚于结束日期(2026-11-01)",
+        ),
+        ({"from": "2026-11-31"}, "起始日期“2026-11-31”无法识别"),
+        ({"to": "月底"}, "结束日期“月底”无法识别"),
+    ],
+)
+def test_statistics_refuse_a_reversed_or_unreadable_period(
+    client, manager, office, household, period, message
+):
+    """A period that ends before it starts or a date that cannot be read is refused with its
+    message (400) and nothing is counted — before, it was dropped and every case counted."""
+    register(manager, office, household)
+    login(client, manager)
+    fine = client.get(reverse("violations:statistics"), {"from": "2026-11-01", "to": "2026-11-30"})
+    assert fine.status_code == 200 and fine.context["stats"]["total"] == 1
+    response = client.get(reverse("violations:statistics"), period)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert response.context["stats"] is None
+    assert "共 1 起" not in response.content.decode()
