@@ -30,6 +30,7 @@ from rest_framework.response import Response
 from core.api.schema import ErrorSerializer, error_responses
 from core.api.utils import validated_query_params
 from core.exceptions import ApplicationError
+from core.periods import period_parse
 from organization.models import Staff
 from organization.scoping import scope_for, staff_card
 from organization.selectors import office_list
@@ -260,6 +261,9 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
         """Requests in the user's scope (a resident: their household's), the open ones sorted
         by the nearest deadline, overdue first; `queue=all` lists every request, newest first.
         The same filters as the console's queue (service_requests.selectors.RequestFilters)."""
+        # A reversed or unreadable period is refused naming the field (core.periods), never
+        # answered with an empty list.
+        period_parse(request.query_params, from_key="received_from", to_key="received_to")
         params = validated_query_params(s.RequestFilterSerializer, request)
         filters = selectors.RequestFilters(
             queue=params["queue"],

@@ -561,3 +561,26 @@ def test_a_resident_confirms_the_result_in_the_app(desk, created, household):
     assert act(resident, resolved, "confirm", confirmation_channel="phone").status_code == 403
     confirmed = ok(act(resident, resolved, "confirm", confirmation_channel="portal"))
     assert confirmed["status"] == "confirmed" and confirmed["result"] is None
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        (
+            "received_from=2026-11-30&received_to=2026-11-01",
+            "received_from",
+            "起始日期(2026-11-30)晚于结束日期(2026-11-01)",
+        ),
+        ("received_from=2026-11-31", "received_from", "起始日期“2026-11-31”无法识别"),
+        ("received_to=tomorrow", "received_to", "结束日期“tomorrow”无法识别"),
+    ],
+)
+def test_the_queue_refuses_a_reversed_or_unreadable_period(desk, created, query, field, message):
+    """A period that ends before it starts is refused, not answered with an empty list; an
+    unreadable date says so in Chinese; both name the field (core.periods)."""
+    response = desk.get(f"{REQUESTS}?queue=all&{query}")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid_period" and message in body["message"]
+    assert list(body["detail"]) == [field] and message in body["detail"][field][0]
+    assert "results" not in body
