@@ -178,10 +178,9 @@ def require_checklist_complete(*, request: ServiceRequest, policy, action: str) 
     )
 
 
-@transaction.atomic
-def emergency_step_done(*, actor, step: EmergencyStep, detail: str = "", now=None) -> EmergencyStep:
-    """Tick a step. A step that asks for a detail (who escorted, which relative stayed) is not
-    done without it: a carer is never alone with the patient (000 篇3 §4.2.1 c)."""
+def _recordable(actor, step: EmergencyStep) -> ServiceRequest:
+    """The step's request, once the actor may record its steps (scope, the desk or the
+    department working on it) and the step and its request are still open."""
     from service_requests.services import _get_in_scope, _require_worker
 
     request = step.request
@@ -189,17 +188,47 @@ def emergency_step_done(*, actor, step: EmergencyStep, detail: str = "", now=Non
     _require_worker(actor, request, _("登记急救步骤"))
     _refuse_finished_request(request)
     _refuse_closed_step(step)
+    return request
+
+
+def _record(actor, step: EmergencyStep, *, event: str, note: str, now, **fields) -> EmergencyStep:
+    """Write the step's record (done or not needed) unless someone recorded it a moment ago,
+    and its timeline event."""
+    recorded = EmergencyStep.objects.filter(
+        pk=step.pk, done_at__isnull=True, skipped_at__isnull=True
+    ).update(**fields)
+    if recorded != 1:  # someone ticked it (or recorded it as not needed) a moment ago
+        step.refresh_from_db()
+        _refuse_closed_step(step)
+    for name, value in fields.items():
+        setattr(step, name, value)
+    request = step.request
+    RequestEvent.objects.create(
+        request=request,
+        type=event,
+        actor=actor,
+        at=now,
+        status_before=request.status,
+        status_after=request.status,
+        internal_note=note,
+        data={"branch": step.branch, "step": step.code, "label": step.label},
+    )
+    return step
+
+
+@transaction.atomic
+def emergency_step_done(*, actor, step: EmergencyStep, detail: str = "", now=None) -> EmergencyStep:
+    """Tick a step. A step that asks for a detail (who escorted, which relative stayed) is not
+    done without it: a carer is never alone with the patient (000 篇3 §4.2.1 c)."""
+    from service_requests.services import _limited
+
+    _recordable(actor, step)
     definition = _step_definition(step.branch, step.code)
     detail = detail.strip()
     if definition.needs_detail and not detail:
         message = _("请填写:%(what)s") % {"what": definition.needs_detail}
         raise ApplicationError(message, field_errors={"detail": [message]})
-    if len(detail) > DETAIL_MAX_LENGTH:
-        message = _("记录不能超过%(n)s字,现有%(len)s字") % {
-            "n": DETAIL_MAX_LENGTH,
-            "len": len(detail),
-        }
-        raise ApplicationError(message, field_errors={"detail": [message]})
+    detail = _limited(detail, field="detail", label=_("记录"), limit=DETAIL_MAX_LENGTH)
     names = {name for name in NAME_SEPARATORS.split(detail) if name}
     if len(names) < definition.min_names:
         # 000 篇3 §4.2.1(a): security sends two people to escort the patient.
@@ -208,24 +237,16 @@ def emergency_step_done(*, actor, step: EmergencyStep, detail: str = "", now=Non
         }
         raise ApplicationError(message, field_errors={"detail": [message]})
     now = now or timezone.now()
-    ticked = EmergencyStep.objects.filter(
-        pk=step.pk, done_at__isnull=True, skipped_at__isnull=True
-    ).update(done_at=now, done_by=actor, detail=detail)
-    if ticked != 1:  # someone ticked it (or recorded it as not needed) a moment ago
-        step.refresh_from_db()
-        _refuse_closed_step(step)
-    step.done_at, step.done_by, step.detail = now, actor, detail
-    RequestEvent.objects.create(
-        request=request,
-        type=EventType.EMERGENCY_STEP_DONE,
-        actor=actor,
-        at=now,
-        status_before=request.status,
-        status_after=request.status,
-        internal_note=detail,
-        data={"branch": step.branch, "step": step.code, "label": step.label},
+    return _record(
+        actor,
+        step,
+        event=EventType.EMERGENCY_STEP_DONE,
+        note=detail,
+        now=now,
+        done_at=now,
+        done_by=actor,
+        detail=detail,
     )
-    return step
 
 
 @transaction.atomic
@@ -234,39 +255,21 @@ def emergency_step_skip(*, actor, step: EmergencyStep, reason: str, now=None) ->
     came, no inspection was necessary), with why: by whoever may tick steps, on the timeline.
     The checklist is complete when each step is done or recorded as not needed
     (require_checklist_complete; SOP.md §2 急救, every step recorded, 000 篇3 §4.2.1)."""
-    from service_requests.services import _get_in_scope, _require_worker
+    from service_requests.services import _limited
 
-    request = step.request
-    _get_in_scope(actor, request)
-    _require_worker(actor, request, _("登记急救步骤"))
-    _refuse_finished_request(request)
-    _refuse_closed_step(step)
-    reason = reason.strip()
+    _recordable(actor, step)
+    reason = _limited(reason, field="reason", label=_("原因"), limit=SKIP_REASON_MAX_LENGTH)
     if not reason:
         message = _("请填写不需要此步骤的原因")
         raise ApplicationError(message, field_errors={"reason": [message]})
-    if len(reason) > SKIP_REASON_MAX_LENGTH:
-        message = _("原因不能超过%(n)s字,现有%(len)s字") % {
-            "n": SKIP_REASON_MAX_LENGTH,
-            "len": len(reason),
-        }
-        raise ApplicationError(message, field_errors={"reason": [message]})
     now = now or timezone.now()
-    skipped = EmergencyStep.objects.filter(
-        pk=step.pk, done_at__isnull=True, skipped_at__isnull=True
-    ).update(skipped_at=now, skipped_by=actor, skip_reason=reason)
-    if skipped != 1:  # someone ticked it (or recorded it as not needed) a moment ago
-        step.refresh_from_db()
-        _refuse_closed_step(step)
-    step.skipped_at, step.skipped_by, step.skip_reason = now, actor, reason
-    RequestEvent.objects.create(
-        request=request,
-        type=EventType.EMERGENCY_STEP_SKIPPED,
-        actor=actor,
-        at=now,
-        status_before=request.status,
-        status_after=request.status,
-        internal_note=reason,
-        data={"branch": step.branch, "step": step.code, "label": step.label},
+    return _record(
+        actor,
+        step,
+        event=EventType.EMERGENCY_STEP_SKIPPED,
+        note=reason,
+        now=now,
+        skipped_at=now,
+        skipped_by=actor,
+        skip_reason=reason,
     )
-    return step
