@@ -6,6 +6,7 @@ and its timeline event in one transaction, and updates the request's deadlines.
 """
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -368,9 +369,10 @@ def _new_event(
 _INSERT_SQL: dict[tuple, str | None] = {}
 
 
-def _insert_fields(model) -> list:
+@functools.cache
+def _insert_fields(model) -> tuple:
     opts = model._meta
-    return [f for f in opts.concrete_fields if f is not opts.auto_field]
+    return tuple(f for f in opts.concrete_fields if f is not opts.auto_field)
 
 
 def _insert_statement(model, rows: int, connection, *, link=None) -> str | None:
@@ -414,6 +416,17 @@ def _link_to(model, parent_model):
     return links[0] if len(links) == 1 else None
 
 
+@functools.cache
+def _child_layout(model, parent_model) -> tuple:
+    """For a child row written with its parent (_insert_family), once per process: its foreign
+    key to the parent, the fields whose values it sends, and the set of fields Django checks
+    for unsaved related objects (all but the link, which is the parent's new id)."""
+    link = _link_to(model, parent_model)
+    fields = tuple(f for f in _insert_fields(model) if f is not link)
+    others = frozenset(f for f in model._meta.concrete_fields if f is not link)
+    return link, fields, others
+
+
 def _family_sql(parent_model, shapes: tuple, connection) -> str | None:
     """One statement writing a parent row and its children (PostgreSQL's data-modifying WITH):
     `WITH parent AS (INSERT … RETURNING id), c1 AS (INSERT … RETURNING id), … SELECT` the ids,
@@ -428,7 +441,7 @@ def _family_sql(parent_model, shapes: tuple, connection) -> str | None:
             parts = [f"parent AS ({parent})"]
             ids = [f"SELECT 0, {quote(parent_model._meta.auto_field.column)} FROM parent"]
             for position, (model, rows) in enumerate(shapes, start=1):
-                link = _link_to(model, parent_model)
+                link = _child_layout(model, parent_model)[0]
                 child = _insert_statement(model, rows, connection, link=link) if link else None
                 if child is None:
                     parts = None
@@ -518,18 +531,15 @@ def _insert_family(parent, children: list[list]) -> bool:
     sql = _family_sql(model, shapes, connection)
     if sql is None or not _usable_for_insert([parent], _insert_fields(model)):
         return False
-    links = [_link_to(child_model, model) for child_model, _rows in shapes]
     if not all(_usable_for_insert(objs, _insert_fields(type(objs[0]))) for objs in children):
         return False
+    layouts = [_child_layout(child_model, model) for child_model, _rows in shapes]
     parent._prepare_related_fields_for_save(operation_name="save")
     pre_save.send(sender=model, instance=parent, raw=False, using=alias, update_fields=None)
     params = [
         f.get_db_prep_save(f.pre_save(parent, True), connection) for f in _insert_fields(model)
     ]
-    for objs, link in zip(children, links, strict=True):
-        fields = [f for f in _insert_fields(type(objs[0])) if f is not link]
-        # a set: Django tests each concrete field's membership in it
-        others = {f for f in type(objs[0])._meta.concrete_fields if f is not link}
+    for objs, (_link, fields, others) in zip(children, layouts, strict=True):
         for obj in objs:
             obj._prepare_related_fields_for_save(operation_name="bulk_create", fields=others)
             params.extend(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
@@ -540,7 +550,9 @@ def _insert_family(parent, children: list[list]) -> bool:
     for part, pk in rows:
         ids.setdefault(part, []).append(pk)
     _assign_ids([parent], ids[0], connection, alias=alias, signals=True)
-    for position, (objs, link) in enumerate(zip(children, links, strict=True), start=1):
+    for position, (objs, (link, _fields, _others)) in enumerate(
+        zip(children, layouts, strict=True), start=1
+    ):
         for obj in objs:
             setattr(obj, link.attname, parent.pk)
         _assign_ids(objs, ids[position], connection, alias=alias, signals=False)
