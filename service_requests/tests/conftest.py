@@ -14,6 +14,27 @@ def at(y, m, d, hh=9, mm=0):
     return datetime.datetime(y, m, d, hh, mm, tzinfo=SHANGHAI)
 
 
+def medical_intake(office, household, actor, *branches, now):
+    """A medical emergency (category a) taken at `now` with the help chosen in `branches`
+    (escort, call_120, nursing), which opens their checklists."""
+    from service_requests.choices import Category, Channel
+    from service_requests.services import IntakeData, request_intake
+
+    return request_intake(
+        actor=actor,
+        office=office,
+        data=IntakeData(
+            category=Category.MEDICAL_EMERGENCY,
+            channel=Channel.PHONE,
+            description="老人晕倒",
+            household=household,
+            contact_phone="13812345678",
+            emergency_help=branches,
+        ),
+        now=now,
+    )
+
+
 @pytest.fixture
 def office(db):
     return make_office("阳光家园管理处")

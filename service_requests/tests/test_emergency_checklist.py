@@ -17,7 +17,7 @@ from service_requests.choices import Category, Channel, EventType, Status
 from service_requests.emergency import emergency_step_done, emergency_step_skip
 from service_requests.models import EmergencyStep, RequestEvent, ServiceRequest
 from service_requests.services import IntakeData, request_intake
-from service_requests.tests.conftest import at
+from service_requests.tests.conftest import at, medical_intake
 
 NOW = at(2026, 11, 23, 10, 0)
 REQUESTS = "/api/v1/requests/"
@@ -28,19 +28,7 @@ def minutes(n):
 
 
 def medical(office, household, actor, *branches):
-    return request_intake(
-        actor=actor,
-        office=office,
-        data=IntakeData(
-            category=Category.MEDICAL_EMERGENCY,
-            channel=Channel.PHONE,
-            description="老人需要护理",
-            household=household,
-            contact_phone="13812345678",
-            emergency_help=branches,
-        ),
-        now=NOW,
-    )
+    return medical_intake(office, household, actor, *branches, now=NOW)
 
 
 def step(request, code) -> EmergencyStep:

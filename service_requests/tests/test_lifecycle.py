@@ -14,7 +14,7 @@ from service_requests.models import RequestEvent, ServiceRequest
 from service_requests.reports import on_time_rates
 from service_requests.selectors import RequestFilters, request_list
 from service_requests.services import IntakeData, StaleUpdateError, request_intake
-from service_requests.tests.conftest import at
+from service_requests.tests.conftest import at, medical_intake
 
 NOW = at(2026, 11, 23, 10, 0)
 
@@ -465,19 +465,7 @@ def test_the_desk_acknowledging_for_a_department_or_a_colleague_takes_nothing(
 
 
 def _medical(office, household, receptionist, *branches):
-    return request_intake(
-        actor=receptionist,
-        office=office,
-        data=IntakeData(
-            category=Category.MEDICAL_EMERGENCY,
-            channel=Channel.PHONE,
-            description="老人晕倒",
-            household=household,
-            contact_phone="13812345678",
-            emergency_help=branches,
-        ),
-        now=NOW,
-    )
+    return medical_intake(office, household, receptionist, *branches, now=NOW)
 
 
 @pytest.mark.parametrize("names", ["刘强", "刘强、刘强", "刘强和孙海涛"])
