@@ -715,25 +715,38 @@ def attachment_download(request, pk, attachment_pk):
     return attachments.attachment_response(attachment)
 
 
+def _record_emergency_step(request, pk, step_pk, form_class, record, done: str):
+    """Post one record of a checklist step (done, or not needed) through `record(step, data)`;
+    a refusal is shown next to the step. `done` is the message, with %(label)s."""
+    sr = request_get(user=request.user, pk=pk)
+    step = next((s for s in sr.emergency_steps.all() if s.pk == step_pk), None)
+    if step is None:
+        raise Http404
+    form = form_class(request.POST)
+    form.is_valid()
+    try:
+        record(step, form.cleaned_data)
+    except ApplicationError as error:
+        return _refusal(request, pk, error, step_errors={step.pk: error.message})
+    messages.success(request, done % {"label": step.label})
+    return redirect("service_requests:request_detail", pk=sr.pk)
+
+
 @login_required
 @permission_required("service_requests.view_servicerequest", raise_exception=True)
 @require_POST
 @staff_console
 def emergency_step(request, pk, step_pk):
-    sr = request_get(user=request.user, pk=pk)
-    step = next((s for s in sr.emergency_steps.all() if s.pk == step_pk), None)
-    if step is None:
-        raise Http404
-    form = forms.EmergencyStepForm(request.POST)
-    form.is_valid()
-    try:
-        emergency_step_done(
-            actor=request.user, step=step, detail=form.cleaned_data.get("detail", "")
-        )
-    except ApplicationError as error:
-        return _refusal(request, pk, error, step_errors={step.pk: error.message})
-    messages.success(request, _("已登记:%(label)s") % {"label": step.label})
-    return redirect("service_requests:request_detail", pk=sr.pk)
+    return _record_emergency_step(
+        request,
+        pk,
+        step_pk,
+        forms.EmergencyStepForm,
+        lambda step, data: emergency_step_done(
+            actor=request.user, step=step, detail=data.get("detail", "")
+        ),
+        _("已登记:%(label)s"),
+    )
 
 
 @login_required
@@ -742,20 +755,16 @@ def emergency_step(request, pk, step_pk):
 @staff_console
 def emergency_step_not_needed(request, pk, step_pk):
     """Record that the case did not need a step, with why (SOP.md §2 急救)."""
-    sr = request_get(user=request.user, pk=pk)
-    step = next((s for s in sr.emergency_steps.all() if s.pk == step_pk), None)
-    if step is None:
-        raise Http404
-    form = forms.EmergencyStepSkipForm(request.POST)
-    form.is_valid()
-    try:
-        emergency_step_skip(
-            actor=request.user, step=step, reason=form.cleaned_data.get("reason", "")
-        )
-    except ApplicationError as error:
-        return _refusal(request, pk, error, step_errors={step.pk: error.message})
-    messages.success(request, _("已登记不需要:%(label)s") % {"label": step.label})
-    return redirect("service_requests:request_detail", pk=sr.pk)
+    return _record_emergency_step(
+        request,
+        pk,
+        step_pk,
+        forms.EmergencyStepSkipForm,
+        lambda step, data: emergency_step_skip(
+            actor=request.user, step=step, reason=data.get("reason", "")
+        ),
+        _("已登记不需要:%(label)s"),
+    )
 
 
 # --- Queues ------------------------------------------------------------------------------------

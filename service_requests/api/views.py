@@ -502,6 +502,20 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
         versioned=False,
     )
 
+    def _emergency_step(self, pk, step_id, serializer_class):
+        """(the step of the request's checklist, the parsed body); 404 for a step of another
+        request, 409 for a `version` that is not the request's."""
+        service_request = selectors.request_get(user=self.request.user, pk=pk)
+        step = next(
+            (x for x in service_request.emergency_steps.all() if x.pk == int(step_id)), None
+        )
+        if step is None:
+            raise Http404
+        data = self._parse(serializer_class)
+        if data["version"] is not None and data["version"] != service_request.version:
+            raise StaleUpdateError()
+        return step, data
+
     @extend_schema(
         summary="Tick an emergency step (急救步骤完成)",
         request=s.EmergencyStepDoneSerializer,
@@ -516,15 +530,7 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
     def emergency_step_done(self, request, pk=None, step_id=None):
         """Tick one step of the medical-emergency checklist with who and when; steps that ask
         for a detail (the two escorts, the carer, the relative who stays) need it."""
-        service_request = selectors.request_get(user=request.user, pk=pk)
-        step = next(
-            (x for x in service_request.emergency_steps.all() if x.pk == int(step_id)), None
-        )
-        if step is None:
-            raise Http404
-        data = self._parse(s.EmergencyStepDoneSerializer)
-        if data["version"] is not None and data["version"] != service_request.version:
-            raise StaleUpdateError()
+        step, data = self._emergency_step(pk, step_id, s.EmergencyStepDoneSerializer)
         emergency.emergency_step_done(actor=request.user, step=step, detail=data["detail"])
         return self._detail_response(pk)
 
@@ -544,15 +550,7 @@ class ServiceRequestViewSet(viewsets.GenericViewSet):
         the reason (by whoever may tick steps; on the timeline). While
         `emergency.checklist_before_resolve` is on (the default), a medical emergency is
         resolved, closed or referred only once each step is done or recorded as not needed."""
-        service_request = selectors.request_get(user=request.user, pk=pk)
-        step = next(
-            (x for x in service_request.emergency_steps.all() if x.pk == int(step_id)), None
-        )
-        if step is None:
-            raise Http404
-        data = self._parse(s.EmergencyStepSkipSerializer)
-        if data["version"] is not None and data["version"] != service_request.version:
-            raise StaleUpdateError()
+        step, data = self._emergency_step(pk, step_id, s.EmergencyStepSkipSerializer)
         emergency.emergency_step_skip(actor=request.user, step=step, reason=data["reason"])
         return self._detail_response(pk)
 
