@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notifications.services import Notice, notify_many
-from organization.choices import RoleCode
+from organization.choices import RoleCode, RoleScope
 from organization.models import Staff
 from policies.selectors import Policy, policy_version_get
 from service_requests.choices import DeadlineKind, EventType
@@ -111,13 +111,21 @@ class _SweepContext:
         return self._labels[key]
 
     def recipients(self, office_id: int, role_code: str) -> list:
+        """The active holders of the role who answer for the office: its own staff, and the
+        holders of a company-wide role (总经理, 分管副总, 品质部) of the company that runs it, who
+        work for every office of it without being staff of any (organization.scoping). A policy
+        may end its ladder with company leadership (003 §3.1 上报公司领导); they are told too."""
         key = (office_id, role_code)
         if key not in self._recipients:
+            # One filter() call: the role's code and its scope are the same role row.
+            holders = Staff.objects.filter(
+                Q(offices=office_id)
+                | Q(roles__scope=RoleScope.COMPANY, company__offices=office_id),
+                roles__code=role_code,
+                user__is_active=True,
+            )
             self._recipients[key] = [
-                s.user
-                for s in Staff.objects.filter(
-                    roles__code=role_code, offices=office_id, user__is_active=True
-                ).select_related("user")
+                s.user for s in holders.distinct().select_related("user").order_by("pk")
             ]
         return self._recipients[key]
 
