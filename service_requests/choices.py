@@ -24,7 +24,8 @@ SPECIAL_CATEGORIES = frozenset(
 
 CATEGORY_HELP = {
     Category.MEDICAL_EMERGENCY: _("须先登记病人住址和电话;选择送医、拨打120或短时护理"),
-    Category.REPAIR: _("与住户约定完成时间,一般不超过3天"),
+    # The limit is the office's policy (repair.promised_date_max), filled in by the intake page.
+    Category.REPAIR: _("与住户约定完成时间,一般不超过%(limit)s"),
     Category.COMPLAINT: _("按住户投诉处理规程办理"),
     Category.CONSULTATION: _("口头咨询即时答复;书面咨询由主管书面答复"),
     Category.SECURITY_INCIDENT: _(

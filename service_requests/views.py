@@ -31,6 +31,7 @@ from core.forms import apply_application_error
 from core.urlcache import cached_url
 from estates.selectors import household_list, household_queryset
 from organization.selectors import office_list
+from policies.selectors import current_policy
 from service_requests import (
     attachments,
     console_selectors,
@@ -77,6 +78,21 @@ def _intake_office(user, form_office_id, household):
     else:
         office = offices.first() if offices.count() == 1 else None
     return office
+
+
+def _category_help(offices) -> dict[str, str]:
+    """The intake's hint per category. A repair's is the longest promise the office's policy
+    allows (repair.promised_date_max; SOP.md §4, 003 §5.2 一般不超过三天), never a number
+    in the code; with several offices to choose from it names the rule instead."""
+    helps = {value: str(text) for value, text in CATEGORY_HELP.items()}
+    if len(offices) == 1:
+        limit = current_policy(offices[0]).duration("repair.promised_date_max")
+        helps[Category.REPAIR] = helps[Category.REPAIR] % {"limit": limit}
+    else:
+        helps[Category.REPAIR] = _(
+            "与住户约定完成时间,一般不超过本管理处策略“维修承诺完成日期最长”"
+        )
+    return helps
 
 
 def _contact_of(household) -> tuple[str, str]:
@@ -147,6 +163,7 @@ def request_new(request):
             .first()
         )
     chosen = form["category"].value() if form.is_bound else ""
+    helps = _category_help([household.office] if household is not None else offices)
     return render(
         request,
         "service_requests/request_new.html",
@@ -159,7 +176,7 @@ def request_new(request):
                     "value": value,
                     "label": label,
                     "key": CATEGORY_KEYS[value],
-                    "help": CATEGORY_HELP[value],
+                    "help": helps[value],
                     "special": value in SPECIAL_CATEGORIES,
                     "checked": value == chosen,
                 }
@@ -167,7 +184,7 @@ def request_new(request):
             ],
             "chosen_special": chosen in SPECIAL_CATEGORIES,
             "chosen_medical": chosen == Category.MEDICAL_EMERGENCY,
-            "chosen_help": CATEGORY_HELP.get(chosen, ""),
+            "chosen_help": helps.get(chosen, ""),
         },
     )
 

@@ -13,9 +13,10 @@ import datetime
 
 import pytest
 from django.db.models import Q
+from django.urls import reverse
 
 from core.exceptions import ApplicationError, PermissionDeniedError
-from core.testing import make_company, make_staff
+from core.testing import make_company, make_office, make_staff
 from notifications.models import OutboxMessage
 from policies.rules import Duration
 from policies.services import policy_update
@@ -514,3 +515,28 @@ def test_a_general_request_cannot_be_flagged_major(office, receptionist, supervi
     assert not request.is_special and not request.is_major
     assert not request.deadlines.filter(kind=DeadlineKind.SUPERVISOR_REPORT).exists()
     assert not OutboxMessage.objects.filter(recipient=supervisor).exists()
+
+
+# --- What the intake screen tells the receptionist ----------------------------------------------
+
+
+def test_the_intake_hint_for_a_repair_is_the_offices_promise_limit(
+    client, office, receptionist, manager
+):
+    """SOP.md §4; 003 §5.2 (一般不应超过三天): the repair hint on the intake screen is the
+    office's own limit, not a number in the code — 3 calendar days by default, 48 hours once
+    the manager says so. Someone choosing among several offices is pointed to the rule."""
+    client.force_login(receptionist)
+    page = client.get(reverse("service_requests:request_new")).content.decode()
+    assert 'data-help="与住户约定完成时间,一般不超过3 自然日"' in page
+
+    _set_policy(manager, office, {"repair.promised_date_max": Duration(48, "hours")}, "48小时")
+    page = client.get(reverse("service_requests:request_new")).content.decode()
+    assert 'data-help="与住户约定完成时间,一般不超过48 小时"' in page
+    assert "一般不超过3 自然日" not in page
+
+    two_offices = make_staff("cs_staff", offices=[office, make_office("翠湖花园管理处")])
+    client.force_login(two_offices)
+    page = client.get(reverse("service_requests:request_new")).content.decode()
+    assert "一般不超过本管理处策略“维修承诺完成日期最长”" in page
+    assert "一般不超过48 小时" not in page

@@ -56,7 +56,7 @@ def test_receptionist_records_a_repair_call_from_the_keyboard(page, screenshot, 
     page.keyboard.press("b")
     expect(page.locator("input[name=category][value=b_repair]")).to_be_checked()
     expect(page.get_by_test_id("special-banner")).to_be_hidden()
-    expect(page.get_by_test_id("category-help")).to_contain_text("一般不超过3天")
+    expect(page.get_by_test_id("category-help")).to_contain_text("一般不超过3 自然日")
     screenshot("filled")
 
     page.locator("#id_description").fill("厨房水龙头漏水")
