@@ -7,6 +7,7 @@ unsigned duty logs (duty.jobs), about last year's help register not archived yet
     worker                 run until stopped (SIGTERM/SIGINT finish the current cycle)
     worker --once          one cycle, then exit (cron, tests)
     worker --once --now 2026-11-22T09:00:00+08:00   as if it were that time (tests, drills)
+    worker --batch-size 100    overdue deadlines per transaction (default 2,000)
 """
 
 import signal
@@ -22,7 +23,7 @@ from duty.jobs import sweep_duty
 from notifications.services import outbox_deliver_due
 from reception.deadlines import sweep_repair_slips
 from reception.jobs import remind_help_register_archive
-from service_requests.deadlines import sweep_deadlines
+from service_requests.deadlines import BATCH_SIZE, sweep_deadlines
 
 
 class Command(BaseCommand):
@@ -34,8 +35,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--interval", type=float, default=15.0, help="Seconds between cycles (default 15)."
         )
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=BATCH_SIZE,
+            help=f"Overdue deadlines escalated per transaction (default {BATCH_SIZE}).",
+        )
 
-    def handle(self, *args, once=False, now=None, interval=15.0, **options):
+    def handle(self, *args, once=False, now=None, interval=15.0, batch_size=BATCH_SIZE, **options):
+        if batch_size < 1:
+            raise CommandError(f"--batch-size must be at least 1: {batch_size}")
+        self.batch_size = batch_size
         fixed_now = None
         if now:
             fixed_now = parse_datetime(now)
@@ -60,7 +70,7 @@ class Command(BaseCommand):
 
     def cycle(self, now):
         started = time.monotonic()
-        sweep = sweep_deadlines(now=now)
+        sweep = sweep_deadlines(now=now, batch_size=self.batch_size)
         slips = sweep_repair_slips(now)
         duty = sweep_duty(now)
         sweep_complaints(now)
