@@ -57,6 +57,7 @@ class _Plan:
     init_list: list | None = None
     fields_range: tuple = (0, 0)
     populators: list | None = None
+    annotations: tuple = ()  # (attribute name, column) of each annotation, as ModelIterable
 
 
 def _sentinel(value):
@@ -151,8 +152,7 @@ def _compile(build: Callable, values: dict, using: str):
         plan.init_list = [f[0].target.attname for f in compiler.select[start:end]]
         plan.fields_range = (start, end)
         plan.populators = get_related_populators(klass_info, compiler.select, using)
-        if compiler.annotation_col_map:
-            return _UNCOMPILABLE
+        plan.annotations = tuple(compiler.annotation_col_map.items())
     return plan
 
 
@@ -192,6 +192,8 @@ def compiled_list(key, build: Callable, *, using: str = "default", **values) -> 
         obj = plan.model.from_db(using, plan.init_list, row[start:end])
         for populator in plan.populators:
             populator.populate(row, obj)
+        for name, position in plan.annotations:
+            setattr(obj, name, row[position])
         objects.append(obj)
     return objects
 

@@ -605,7 +605,7 @@ def request_intake_records(
     require_perm(actor, "service_requests.add_servicerequest", action=_("受理求助"))
     require_office_in_scope(actor, office.pk)
     now = _now(now)
-    policy = current_policy(office)
+    policy = current_policy(office, household=data.household)
     version = policy.version
     phone = {"contact_phone": ""}
     errors = _intake_errors(office, data, policy, now, phone)

@@ -20,6 +20,7 @@ from estates.selectors import household_queryset
 from organization.models import Department, ManagementOffice
 from organization.scoping import scope_for
 from organization.selectors import department_list, office_list, staff_list
+from policies.selectors import with_current_policy
 from service_requests.choices import (
     Category,
     Channel,
@@ -528,9 +529,13 @@ class _ScopedRelatedField(serializers.PrimaryKeyRelatedField):
 
 
 def _households_with_address(*, user):
-    """Households in the user's scope, with the office intake needs and the address its answer
-    shows: the household is checked and loaded in one query."""
-    return household_queryset(user=user).select_related("office", "unit__building__estate")
+    """Households in the user's scope, with the office intake needs, the address its answer
+    shows and which policy version is the office's current one (policies.selectors.
+    current_policy_of): the household is checked and loaded, and the policy found, in one
+    query."""
+    return with_current_policy(
+        household_queryset(user=user).select_related("office", "unit__building__estate")
+    )
 
 
 def _household_with_address(*, user, pk: int):

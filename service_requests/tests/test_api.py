@@ -249,9 +249,9 @@ def test_concurrent_retries_on_postgresql_create_one_request(monkeypatch):
     barrier = threading.Barrier(2, timeout=10)
     real = services.current_policy
 
-    def both_inside(office):
+    def both_inside(office, **kwargs):
         barrier.wait()  # both threads are in request_intake_records, nothing written yet
-        return real(office)
+        return real(office, **kwargs)
 
     results = []
 

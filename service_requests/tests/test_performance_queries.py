@@ -22,6 +22,8 @@ from core.testing import (
     make_staff,
     make_superuser,
 )
+from policies.rules import Duration
+from policies.services import policy_update
 from service_requests.api.serializers import _household_with_address, _households_with_address
 from service_requests.choices import Category, Channel
 from service_requests.deadlines import sweep_deadlines
@@ -31,13 +33,14 @@ from service_requests.tests.conftest import at
 
 REQUESTS = "/api/v1/requests/"
 
-# Warm (scope and permissions cached): token and user; the household in scope with its office
-# and address; the current policy version; the request, its deadline, its event and the
+# Warm (scope and permissions cached): token and user; the household in scope with its office,
+# address and the office's current policy version; the request, its deadline, its event and the
 # Idempotency-Key (no look-up first: a retry meets the stored key); two savepoint statements
 # (in production, outside any transaction, the four writes are one statement with no BEGIN and
 # COMMIT: see the last test). The staff name comes from the cached staff card. Before
-# issue #3's work: 26; 19 before the intake's second round.
-INTAKE_QUERIES = 9
+# issue #3's work: 26; 19 before the intake's second round; 9 before the policy version came
+# with the household.
+INTAKE_QUERIES = 8
 
 
 @pytest.fixture
@@ -124,10 +127,12 @@ def test_a_sweep_batch_costs_the_same_queries_for_3_or_30_deadlines(
 
 
 def _as_read(household):
-    """What the intake takes from a household: its fields and those of what it joins."""
+    """What the intake takes from a household: its fields, those of what it joins and which
+    policy version is its office's current one."""
     unit = household.unit
     return (
         model_to_dict(household),
+        (household.current_policy_id, household.current_policy_created_at),
         model_to_dict(household.office),
         model_to_dict(unit),
         model_to_dict(unit.building),
@@ -164,6 +169,38 @@ def test_the_household_reader_reads_what_the_queryset_reads(household, office):
     assert plans and any(plan is not compiled._UNCOMPILABLE for plan in plans)
 
 
+def test_a_policy_saved_between_two_intakes_applies_to_the_second(
+    desk, household, office, manager
+):
+    """The policy version comes with the household's statement (issue #3), and is still read
+    at every intake: a version the office manager saves applies to the next request at once
+    (SOP.md §2 快速反应: the first-reply limit is the office's policy value), while the request
+    opened before keeps the version it was opened under. A public-area report (no household)
+    reads it by itself."""
+    first = desk.post(REQUESTS, repair(household), format="json").json()
+    policy_update(
+        actor=manager,
+        office=office,
+        changes={"request.first_reply": Duration(10, "minutes")},
+        note="夜间人手少,首次答复放宽到10分钟",
+    )
+    second = desk.post(REQUESTS, repair(household), format="json").json()
+    public = desk.post(
+        REQUESTS, repair(household, household=None, location="地下车库B2入口"), format="json"
+    ).json()
+
+    def first_reply_minutes(answer):
+        received = datetime.datetime.fromisoformat(answer["received_at"])
+        (due,) = [d["due_at"] for d in answer["deadlines"] if d["kind"] == "first_reply"]
+        return (datetime.datetime.fromisoformat(due) - received) / datetime.timedelta(minutes=1)
+
+    assert first_reply_minutes(first) == 5
+    assert first_reply_minutes(second) == first_reply_minutes(public) == 10
+    versions = dict(ServiceRequest.objects.values_list("pk", "policy_version__number"))
+    assert versions[first["id"]] is None  # the SOP defaults: no version saved yet
+    assert versions[second["id"]] == versions[public["id"]] == 1
+
+
 @pytest.mark.parametrize("value", ["abc", True, 2**70, {"id": 1}, -1])
 def test_a_household_id_that_is_no_id_is_refused(desk, household, value):
     response = desk.post(REQUESTS, repair(household, household=value), format="json")
@@ -176,7 +213,8 @@ def test_a_household_id_that_is_no_id_is_refused(desk, household, value):
 def test_an_everyday_intake_writes_in_one_statement_without_begin_or_commit():
     """Outside any transaction (as in production, no ATOMIC_REQUESTS) an everyday intake writes
     the request, its deadlines, its timeline event and its Idempotency-Key with one statement:
-    token, household, policy version, the write — no BEGIN, no COMMIT (issue #3). What it
+    token, household with its office's policy version, the write — no BEGIN, no COMMIT
+    (issue #3). What it
     wrote is linked as the ORM would have written it, and a retry still meets the key."""
     office = make_office()
     household = make_household(make_building(make_estate(office), "3"), "1502")
@@ -187,7 +225,7 @@ def test_an_everyday_intake_writes_in_one_statement_without_begin_or_commit():
         response = desk.post(REQUESTS, body, format="json", headers={"Idempotency-Key": "one"})
     assert response.status_code == 201, response.json()
     statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
-    assert statements == ["SELECT", "SELECT", "SELECT", "WITH"], statements
+    assert statements == ["SELECT", "SELECT", "WITH"], statements
     created = ServiceRequest.objects.get(pk=response.json()["id"])
     assert created.status == "replied" and created.office == office
     assert sorted(d.kind for d in created.deadlines.all()) == sorted(
