@@ -1,13 +1,15 @@
 """Queueing notifications (inside the caller's transaction) and delivering them (worker)."""
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
+from django.core.mail.utils import DNS_NAME
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db.models import Q
 
 from notifications.models import Channel, OutboxMessage
 
@@ -111,51 +113,87 @@ def notify_many(*, notices: list[Notice], now: datetime) -> int:
     return len(messages)
 
 
+def message_id(message: OutboxMessage) -> str:
+    """The e-mail's Message-ID, the same every time the row is sent: should a worker die
+    between sending and recording it, the copy the next worker sends has the same id, and mail
+    systems that de-duplicate by Message-ID show it once."""
+    digest = hashlib.sha256(message.dedupe_key.encode()).hexdigest()[:16]
+    return f"<estatedesk.outbox.{message.pk}.{digest}@{DNS_NAME}>"
+
+
 def _deliver(message: OutboxMessage) -> None:
     if message.channel == Channel.CONSOLE:
         # The console inbox reads the row itself; delivering is logging it.
-        logger.info("notify %s: %s", message.recipient_id, message.subject)
+        logger.info(
+            "notification %s to user %s: %s", message.pk, message.recipient_id, message.subject
+        )
     elif message.channel == Channel.EMAIL:
-        send_mail(
+        EmailMessage(
             message.subject,
             f"{message.body}\n\n{message.link}".strip(),
             settings.DEFAULT_FROM_EMAIL,
             [message.address],
-        )
+            headers={"Message-ID": message_id(message)},
+        ).send()
     else:
         raise ValueError(f"unknown channel {message.channel}")
 
 
 def outbox_deliver_due(*, now: datetime, batch_size: int = 200) -> int:
-    """Send what is due. Each message is claimed in its own short transaction with
-    SKIP LOCKED (PostgreSQL), so several workers share the queue without sending twice."""
+    """Send what is due at `now`, oldest first; returns how many were sent.
+
+    Each message is claimed, sent and marked sent in its own short transaction: the claim is
+    a row lock taken with SKIP LOCKED (PostgreSQL), so several workers share the queue and
+    pass over what another one is sending. The claim cannot outlive its worker: when a worker
+    dies, the server rolls its transaction back as the connection drops, and the message is
+    due again at once for the next worker. What a worker has sent is committed before it takes
+    the next message, so a worker killed while sending costs at most the one message in
+    flight — sent again if it had gone out (an e-mail with the same Message-ID).
+
+    The due messages are read `batch_size` ids at a time, without locks, in (available_at,
+    id) order; each run passes over the queue once, so a message another worker holds for
+    long (a slow mail server) is left to it, not waited for."""
     sent = 0
+    after = None  # the last (available_at, id) read
     while True:
-        with transaction.atomic():
-            qs = OutboxMessage.objects.filter(
-                sent_at__isnull=True, failed_at__isnull=True, available_at__lte=now
-            ).order_by("available_at", "id")
-            batch = list(qs.select_for_update(skip_locked=True)[:batch_size])
-            if not batch:
-                return sent
-            for message in batch:
-                try:
-                    _deliver(message)
-                except Exception as exc:  # a channel failure must not stop the others
-                    message.attempts += 1
-                    message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-                    if message.attempts >= MAX_ATTEMPTS:
-                        message.failed_at = now
-                    else:
-                        message.available_at = now + timedelta(minutes=2**message.attempts)
-                    message.save(
-                        update_fields=["attempts", "last_error", "failed_at", "available_at"]
-                    )
-                    logger.warning("notification %s failed: %s", message.pk, message.last_error)
-                else:
-                    message.attempts += 1
-                    message.sent_at = timezone.now() if now is None else now
-                    message.save(update_fields=["attempts", "sent_at"])
-                    sent += 1
-            if len(batch) < batch_size:
-                return sent
+        page = _due(now)
+        if after is not None:
+            page = page.filter(
+                Q(available_at__gt=after[0]) | Q(available_at=after[0], pk__gt=after[1])
+            )
+        candidates = list(page.values_list("available_at", "pk")[:batch_size])
+        for _available_at, pk in candidates:
+            sent += _deliver_one(pk, now)
+        if len(candidates) < batch_size:
+            return sent
+        after = candidates[-1]
+
+
+def _due(now: datetime):
+    return OutboxMessage.objects.filter(
+        sent_at__isnull=True, failed_at__isnull=True, available_at__lte=now
+    ).order_by("available_at", "id")
+
+
+def _deliver_one(pk: int, now: datetime) -> int:
+    """Claim, send and record one message in one transaction; 1 if it was sent, 0 if it was
+    no longer due (sent or claimed by another worker) or its channel failed."""
+    with transaction.atomic():
+        message = _due(now).filter(pk=pk).select_for_update(skip_locked=True).first()
+        if message is None:
+            return 0
+        message.attempts += 1
+        try:
+            _deliver(message)
+        except Exception as exc:  # a channel failure must not stop the others
+            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if message.attempts >= MAX_ATTEMPTS:
+                message.failed_at = now
+            else:
+                message.available_at = now + timedelta(minutes=2**message.attempts)
+            message.save(update_fields=["attempts", "last_error", "failed_at", "available_at"])
+            logger.warning("notification %s failed: %s", message.pk, message.last_error)
+            return 0
+        message.sent_at = now
+        message.save(update_fields=["attempts", "sent_at"])
+        return 1
