@@ -31,7 +31,7 @@ from core.testing import make_office, make_staff
 from notifications.models import OutboxMessage
 from notifications.services import message_id
 from notifications.testing import HANG_ENV, LOG_ENV, read_mail_log
-from service_requests.choices import Category, Channel, EventType
+from service_requests.choices import Category, Channel, DeadlineKind, EventType
 from service_requests.deadlines import sweep_deadlines
 from service_requests.models import Deadline, Escalation, RequestEvent
 from service_requests.services import IntakeData, request_intake
@@ -102,13 +102,23 @@ class Workers:
         }
         self.env.pop(HANG_ENV, None)
 
-    def start(self, name: str, now: datetime.datetime, *, hang_after_mails: int | None = None):
+    def start(
+        self,
+        name: str,
+        now: datetime.datetime,
+        *,
+        once: bool = True,
+        hang_after_mails: int | None = None,
+    ) -> None:
+        """`worker --once` (or, with once=False, a worker cycling every half second) with
+        every cycle at `now`."""
         env = {**self.env, "PGAPPNAME": f"estatedesk-test-{name}"}
         if hang_after_mails is not None:
             env[HANG_ENV] = str(hang_after_mails)
         out, err = self.tmp_path / f"{name}.out", self.tmp_path / f"{name}.err"
-        command = [sys.executable, "manage.py", "worker", "--once", "--now", now.isoformat()]
+        command = [sys.executable, "manage.py", "worker", "--now", now.isoformat()]
         command += ["--batch-size", str(BATCH)]
+        command += ["--once"] if once else ["--interval", "0.5"]
         with out.open("w") as stdout, err.open("w") as stderr:
             process = subprocess.Popen(
                 command, cwd=settings.BASE_DIR, env=env, stdout=stdout, stderr=stderr
@@ -142,6 +152,12 @@ class Workers:
                 process.send_signal(signal.SIGKILL)
                 process.wait(TIMEOUT)
                 self.killed.add(name)
+
+    def stop(self, name: str) -> None:
+        """SIGTERM: the worker finishes its cycle and exits 0 (wait_all checks)."""
+        for process_name, process, _out, _err in self.processes:
+            if process_name == name:
+                process.send_signal(signal.SIGTERM)
 
     def kill_all(self) -> None:
         for _name, process, _out, _err in self.processes:
@@ -231,7 +247,7 @@ def _assert_escalated_once(expected_levels: dict[int, list[int]]) -> None:
         else:
             escalated[(request_id, data["level"])] += 1
     per_request = collections.Counter(deadlines[pk] for pk in expected_levels)
-    assert missed == per_request  # one deadline per request here (the first reply)
+    assert missed == per_request
     assert escalated == collections.Counter(
         (deadlines[pk], level) for pk, levels in expected_levels.items() for level in levels
     )
@@ -293,7 +309,9 @@ def test_three_workers_at_once_escalate_each_level_once_and_send_each_notice_onc
     escalated = [int(re.search(r"(\d+) escalated", out).group(1)) for out in outputs.values()]
     assert sum(escalated) == 160  # 60 to the manager, 100 to the supervisor
     assert sum(1 for n in escalated if n) >= 2, outputs  # the work was shared
-    first_reply = dict(Deadline.objects.values_list("request_id", "pk"))
+    first_reply = dict(
+        Deadline.objects.filter(kind=DeadlineKind.FIRST_REPLY).values_list("request_id", "pk")
+    )
     expected = {first_reply[r.pk]: [1, 2] for r in earlier}
     expected |= {first_reply[r.pk]: [1] for r in later}
     _assert_escalated_once(expected)
@@ -374,3 +392,39 @@ def test_a_worker_killed_while_sending_leaves_the_rest_to_the_next(workers):
     _assert_every_notification_sent_once(workers)
     # The message the killed worker was sending went out once, from the next worker.
     assert workers.emails_sent()[hanging[0]["message_id"]] == 1
+
+
+def test_a_running_worker_outlives_its_database_connection(workers):
+    """The database ends a running worker's session in the middle of its sweep (a restart, a
+    failover, a proxy's timeout): the worker logs the failed job, carries on with a new
+    connection, escalates everything in its next cycle — once — and stops cleanly on
+    SIGTERM. Before, the exception ended the process, and with it every later sweep."""
+    office = Office()
+    requests = office.intake(30, NOW)
+    now = NOW + datetime.timedelta(minutes=10)
+    with psycopg.connect(workers.dsn, autocommit=False) as blocker:
+        blocker.execute(f"LOCK TABLE {Deadline._meta.db_table} IN EXCLUSIVE MODE")
+        workers.start("running", now, once=False)
+        (pid,) = _poll(lambda: _backends_blocked_by(blocker), "the worker's sweep", workers)
+        blocker.execute("SELECT pg_terminate_backend(%s)", [pid])
+        _poll(
+            lambda: "deadline sweep failed" in workers.output("running"),
+            "the failed sweep in the log",
+            workers,
+        )
+        blocker.rollback()
+
+    def swept_and_sent():
+        return (
+            Escalation.objects.count() == 30
+            and not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
+        )
+
+    _poll(swept_and_sent, "the next cycle to escalate and send", workers)
+    workers.stop("running")
+    workers.wait_all()
+    due = Deadline.objects.filter(due_at__lte=now).values_list("pk", flat=True)
+    assert len(due) == 30
+    _assert_escalated_once({pk: [1] for pk in due})
+    _assert_each_request_told_once(office, requests, 1, office.supervisors)
+    _assert_every_notification_sent_once(workers)
