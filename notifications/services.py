@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.core.mail.utils import DNS_NAME
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -121,6 +121,12 @@ def message_id(message: OutboxMessage) -> str:
     return f"<estatedesk.outbox.{message.pk}.{digest}@{DNS_NAME}>"
 
 
+# Seconds an e-mail may take when EMAIL_TIMEOUT is not set (Django's default is to wait
+# forever): a mail server that accepts the connection and never answers would otherwise hold
+# the worker — and its claim on the message — for good. A timeout is a failed attempt, retried.
+EMAIL_TIMEOUT_DEFAULT = 30.0
+
+
 def _deliver(message: OutboxMessage) -> None:
     if message.channel == Channel.CONSOLE:
         # The console inbox reads the row itself; delivering is logging it.
@@ -134,6 +140,7 @@ def _deliver(message: OutboxMessage) -> None:
             settings.DEFAULT_FROM_EMAIL,
             [message.address],
             headers={"Message-ID": message_id(message)},
+            connection=get_connection(timeout=settings.EMAIL_TIMEOUT or EMAIL_TIMEOUT_DEFAULT),
         ).send()
     else:
         raise ValueError(f"unknown channel {message.channel}")

@@ -5,6 +5,8 @@ e-mail's Message-ID is the same every time its row is sent. The same with real w
 processes on PostgreSQL: service_requests/tests/test_worker_processes.py."""
 
 import datetime
+import socket
+import time
 
 import pytest
 from django.core import mail
@@ -96,3 +98,23 @@ def test_a_failing_channel_is_retried_later_then_given_up(supervisor, monkeypatc
     assert message.failed_at is not None and message.sent_at is None
     monkeypatch.setattr(services, "_deliver", lambda message: None)
     assert outbox_deliver_due(now=now + datetime.timedelta(days=1)) == 0  # given up
+
+
+def test_a_mail_server_that_never_answers_is_a_failed_attempt(supervisor, settings, monkeypatch):
+    """A server that accepts the connection and then says nothing must not hold the worker
+    (and its claim on the message) for good: EMAIL_TIMEOUT, or 30 seconds when it is not
+    set, makes it a failed attempt, retried later."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = server.getsockname()
+        settings.EMAIL_TIMEOUT = None
+        monkeypatch.setattr(services, "EMAIL_TIMEOUT_DEFAULT", 0.2)
+        queue(supervisor, 1)
+        started = time.monotonic()
+        assert outbox_deliver_due(now=NOW) == 1  # the console message
+        assert time.monotonic() - started < 10
+    email = OutboxMessage.objects.get(channel=Channel.EMAIL)
+    assert email.sent_at is None and email.attempts == 1
+    assert "timed out" in email.last_error and email.available_at > NOW
