@@ -298,8 +298,9 @@ class Server:
                     str(self.workers),
                     "-b",
                     f"{HOST}:{self.port}",
-                    "--access-logfile",
-                    "-" if os.environ.get("BENCH_ACCESS_LOG") else "/dev/null",
+                    # As in production (docs/production.md): the proxy keeps the access log,
+                    # gunicorn writes none; BENCH_ACCESS_LOG=1 prints gunicorn's.
+                    *(["--access-logfile", "-"] if os.environ.get("BENCH_ACCESS_LOG") else []),
                     "--timeout",
                     "60",
                     *os.environ.get("BENCH_GUNICORN_ARGS", "").split(),
