@@ -169,9 +169,7 @@ def test_the_household_reader_reads_what_the_queryset_reads(household, office):
     assert plans and any(plan is not compiled._UNCOMPILABLE for plan in plans)
 
 
-def test_a_policy_saved_between_two_intakes_applies_to_the_second(
-    desk, household, office, manager
-):
+def test_a_policy_saved_between_two_intakes_applies_to_the_second(desk, household, office, manager):
     """The policy version comes with the household's statement (issue #3), and is still read
     at every intake: a version the office manager saves applies to the next request at once
     (SOP.md §2 快速反应: the first-reply limit is the office's policy value), while the request
