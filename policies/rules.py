@@ -166,6 +166,20 @@ register(
 )
 register(
     Rule(
+        "emergency.report_roles",
+        "roles",
+        ("cs_supervisor",),
+        _("特别求助报告岗位"),
+        "SOP.md §2 急救; 000 篇3 §4.2.2 (向客户服务中心主任/主管汇报); "
+        "000 篇12 二.2 (同时向主任汇报)",
+        _(
+            "急救、治安、灾害等特别求助:重大的受理时即通知这些岗位,一般的处理完毕后通知;"
+            "“报告主管”时限仍须由受理人登记"
+        ),
+    )
+)
+register(
+    Rule(
         "emergency.checklist_before_resolve",
         "boolean",
         True,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import connections, router, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from core.authz import ObjectNotFoundError, require_office_in_scope, require_perm
 from core.exceptions import ApplicationError, PermissionDeniedError
 from core.validators import normalize_phone
-from notifications.services import notify_role
-from organization.choices import RoleCode
-from organization.models import Department
+from notifications.services import notify_role, notify_users
+from organization.choices import RoleCode, RoleScope
+from organization.models import Department, Staff
 from organization.scoping import scope_for
 from policies.selectors import Policy, current_policy, policy_version_get
 from service_requests.choices import (
@@ -690,11 +690,15 @@ def request_intake_records(
     if not (more_to_write or in_transaction) and _insert_family(request, [deadlines, events, keys]):
         return IntakeRecords(request, deadlines, events, [])
     with transaction.atomic():
-        steps = _intake_write(request, deadlines, events, keys, data=data, actor=actor, now=now)
+        steps = _intake_write(
+            request, deadlines, events, keys, data=data, actor=actor, now=now, policy=policy
+        )
     return IntakeRecords(request, deadlines, events, steps)
 
 
-def _intake_write(request, deadlines, events, keys, *, data: IntakeData, actor, now) -> list:
+def _intake_write(
+    request, deadlines, events, keys, *, data: IntakeData, actor, now, policy: Policy
+) -> list:
     """The intake's writes inside its transaction; returns the emergency steps it opened."""
     office = request.office
     if not _insert_family(request, [deadlines, events, keys]):
@@ -720,23 +724,62 @@ def _intake_write(request, deadlines, events, keys, *, data: IntakeData, actor, 
             now=now,
         )
     if request.is_special and request.is_major:
-        # 000 篇3 §4.2.2: major cases go to the supervisor at once; the system tells them too,
-        # and the staff member still records the report (the supervisor_report deadline).
-        _notify_supervisor(request, now, _("重大特别求助"), "major-intake")
+        # 000 篇3 §4.2.2: major cases go to the supervisor at once (000 篇12 二.2: to the 主任
+        # as well) — the roles of emergency.report_roles; the staff member still records the
+        # report (the supervisor_report deadline).
+        _notify_reporting(request, policy, now, _("重大特别求助"), "major-intake")
     return steps
 
 
-def _notify_supervisor(request: ServiceRequest, now, what: str, key: str) -> None:
-    notify_role(
+def _holders(office_id: int, roles):
+    """The active staff holding any of `roles` who answer for the office: its own staff, and
+    the holders of a company-wide role (总经理, 分管副总, 品质部) of the company that runs it
+    (as the deadline sweep's recipients). One filter() call: the code and the scope are the
+    same role row."""
+    return Staff.objects.filter(
+        Q(offices=office_id) | Q(roles__scope=RoleScope.COMPANY, company__offices=office_id),
+        roles__code__in=list(roles),
+        user__is_active=True,
+    )
+
+
+def _role_holders(office_id: int, roles) -> list:
+    """The users of _holders, each once."""
+    holders = _holders(office_id, roles).distinct().select_related("user").order_by("pk")
+    return [s.user for s in holders]
+
+
+def _notify_roles(request: ServiceRequest, roles, *, subject: str, key: str, now) -> int:
+    """Tell every holder of the policy's `roles` once (someone holding two of them gets one
+    message; the dedupe key makes a retried write queue nothing twice)."""
+    return notify_users(
         office=request.office,
-        role_code=RoleCode.CS_SUPERVISOR,
-        subject=_("%(what)s:%(number)s %(category)s")
-        % {"what": what, "number": request.number, "category": request.get_category_display()},
+        users=_role_holders(request.office_id, roles),
+        subject=subject,
         body=request.result or request.description,
         link=f"/requests/{request.pk}/",
         dedupe_key=f"request:{request.pk}:{key}",
         now=now,
     )
+
+
+def _role_names(roles) -> str:
+    return "、".join(str(RoleCode(code).label) for code in roles)
+
+
+def _notify_reporting(request: ServiceRequest, policy: Policy, now, what: str, key: str) -> str:
+    """Report a special request to the roles of emergency.report_roles (SOP.md §2 急救; 000 篇3
+    §4.2.2, 000 篇12 二.2); returns their names for the timeline."""
+    roles = policy.roles("emergency.report_roles")
+    _notify_roles(
+        request,
+        roles,
+        subject=_("%(what)s:%(number)s %(category)s")
+        % {"what": what, "number": request.number, "category": request.get_category_display()},
+        key=key,
+        now=now,
+    )
+    return _role_names(roles)
 
 
 # --- Transitions --------------------------------------------------------------------------------
@@ -1152,7 +1195,8 @@ def request_resolve(
         raise ApplicationError(_("请填写处理结果"), field_errors={"result": [_("请填写处理结果")]})
     result = _limited(result, field="result", label=_("处理结果"))
     public_note = _limited(public_note, field="public_note", label=_("告知住户"))
-    require_checklist_complete(request=request, policy=_policy(request), action=action)
+    policy = _policy(request)
+    require_checklist_complete(request=request, policy=policy, action=action)
     now = _now(now)
     fields = {"status": Status.RESOLVED, "resolved_at": now, "result": result.strip()}
     met = {DeadlineKind.REPAIR_COMPLETION, DeadlineKind.HANDLE_AGAIN}
@@ -1172,8 +1216,9 @@ def request_resolve(
         internal=result.strip(),
     )
     if request.is_special and not request.is_major:
-        # 000 篇3 §4.2.2: normal special cases are reported to the supervisor after completion.
-        _notify_supervisor(request, now, _("特别求助处理完毕"), "special-resolved")
+        # 000 篇3 §4.2.2: normal special cases are reported to the supervisor after completion
+        # (000 篇12 二.2: and to the 主任) — the roles of emergency.report_roles.
+        told = _notify_reporting(request, policy, now, _("特别求助处理完毕"), "special-resolved")
         _event(
             request,
             EventType.SUPERVISOR_REPORTED,
@@ -1181,7 +1226,7 @@ def request_resolve(
             at=now,
             before=Status.RESOLVED,
             after=Status.RESOLVED,
-            internal=_("处理完毕,系统已通知客服主管"),
+            internal=_("处理完毕,系统已通知%(roles)s") % {"roles": told},
         )
     return request
 

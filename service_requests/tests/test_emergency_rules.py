@@ -1,0 +1,129 @@
+"""Who hears of a special request at once (SOP.md §2 急救; 000 篇3 §4.2.1-4.2.2, 000 篇12 二.2):
+the roles of emergency.report_roles and emergency.medical_notify_roles, from the policy version
+the request was opened under, end to end through the services."""
+
+import datetime
+
+from core.testing import make_staff
+from notifications.models import OutboxMessage
+from organization.models import Role
+from policies.services import policy_update
+from service_requests.choices import Category, Channel, DeadlineKind, EventType
+from service_requests.models import Escalation
+from service_requests.services import (
+    IntakeData,
+    request_intake,
+    request_resolve,
+)
+from service_requests.tests.conftest import at
+
+FRIDAY = at(2026, 11, 27, 10, 0)
+SECOND = datetime.timedelta(seconds=1)
+MINUTE = datetime.timedelta(minutes=1)
+
+
+def _intake(actor, office, now=FRIDAY, **overrides):
+    data = {"category": Category.OTHER, "channel": Channel.PHONE, "description": "楼道灯不亮"}
+    data.update(overrides)
+    return request_intake(actor=actor, office=office, data=IntakeData(**data), now=now)
+
+
+def _set_policy(manager, office, changes: dict, note: str = "按本公司规程"):
+    return policy_update(actor=manager, office=office, changes=changes, note=note)
+
+
+def _told(user, subject: str) -> int:
+    """How many console messages `user` got whose subject starts with `subject`."""
+    return OutboxMessage.objects.filter(
+        recipient=user, channel="console", subject__startswith=subject
+    ).count()
+
+
+def _deadline(request, kind, round=1):
+    return request.deadlines.get(kind=kind, round=round)
+
+
+def _ladder(request, kind) -> list[tuple[int, str]]:
+    return list(
+        Escalation.objects.filter(deadline__request=request, deadline__kind=kind)
+        .order_by("level")
+        .values_list("level", "role_code")
+    )
+
+
+def _fresh(request):
+    request.refresh_from_db()
+    return request
+
+
+# --- 1. emergency.report_roles: who hears of a special request --------------------------------
+
+
+MAJOR = {
+    "category": Category.SECURITY_INCIDENT,
+    "description": "车库抢劫",
+    "location": "地下车库",
+    "is_major": True,
+    "reply_now": "已报110",
+}
+
+
+def test_a_major_special_request_tells_every_role_the_office_names(
+    office, receptionist, supervisor, manager
+):
+    """000 篇3 §4.2.2 (重大的……立即向主管汇报, the default) and 000 篇12 二.2 (同时向主任汇报):
+    an office naming the supervisor and the 主任 has both told at intake; a request received
+    before the change keeps its version and tells the supervisor only. Someone holding both
+    roles is told once."""
+    earlier = _intake(receptionist, office, **MAJOR)
+    assert _told(supervisor, "重大特别求助") == 1 and _told(manager, "重大特别求助") == 0
+
+    _set_policy(manager, office, {"emergency.report_roles": ("cs_supervisor", "office_manager")})
+    both = make_staff("cs_supervisor", offices=[office], name="兼任主任")
+    both.staff.roles.add(Role.objects.get(code="office_manager"))
+    later = _intake(receptionist, office, **MAJOR)
+    assert _told(supervisor, "重大特别求助") == 2
+    assert _told(manager, "重大特别求助") == 1
+    assert _told(both, "重大特别求助") == 1  # of `later` only, once
+    assert OutboxMessage.objects.filter(recipient=manager, subject__contains=later.number).exists()
+    assert not OutboxMessage.objects.filter(
+        recipient=manager, subject__contains=earlier.number
+    ).exists()
+    # The report itself is still recorded by the receptionist: its limit runs as before.
+    assert _deadline(later, DeadlineKind.SUPERVISOR_REPORT).is_open
+
+
+def test_a_normal_special_request_is_reported_on_completion_to_the_policys_roles(
+    office, receptionist, supervisor, manager
+):
+    """000 篇3 §4.2.2 一般情况下……处理完毕后向主管汇报; an office reporting to the 主任 instead
+    (000 篇12 二.2) has the manager told and the timeline says so."""
+    _set_policy(manager, office, {"emergency.report_roles": ("office_manager",)})
+    request = _intake(
+        receptionist,
+        office,
+        category=Category.DISASTER,
+        description="5栋楼顶水箱漏水",
+        location="5栋天台",
+        reply_now="已通知工程部",
+    )
+    request_resolve(
+        actor=receptionist,
+        request=request,
+        version=request.version,
+        result="已关闭阀门",
+        now=FRIDAY + datetime.timedelta(hours=1),
+    )
+    assert _told(manager, "特别求助处理完毕") == 1
+    assert _told(supervisor, "特别求助处理完毕") == 0
+    report = request.events.get(type=EventType.SUPERVISOR_REPORTED)
+    assert report.internal_note == "处理完毕,系统已通知管理处经理"
+
+
+def test_the_report_may_reach_company_leadership(office, receptionist, supervisor, manager):
+    """003 §3.1 (超出处理权限的……上报公司领导): a company-wide role named by the office is told,
+    though its holder is staff of no office."""
+    general_manager = make_staff("general_manager", company=office.company, name="总经理")
+    _set_policy(manager, office, {"emergency.report_roles": ("cs_supervisor", "general_manager")})
+    _intake(receptionist, office, **MAJOR)
+    assert _told(general_manager, "重大特别求助") == 1
