@@ -180,6 +180,17 @@ register(
 )
 register(
     Rule(
+        "emergency.medical_notify_roles",
+        "roles",
+        ("security_shift_leader",),
+        _("急救病人求助立即通知岗位"),
+        "SOP.md §2 急救; 000 篇3 §4.2.1 b (立即通知保安部当班班长); "
+        "000 篇12 二.2 (向中控室及客服人员汇报,同时向主任汇报)",
+        _("受理急救病人求助时立即通知这些岗位(中控室由保安班长或保安部主管值守)"),
+    )
+)
+register(
+    Rule(
         "emergency.checklist_before_resolve",
         "boolean",
         True,

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from core.authz import ObjectNotFoundError, require_office_in_scope, require_perm
 from core.exceptions import ApplicationError, PermissionDeniedError
 from core.validators import normalize_phone
-from notifications.services import notify_role, notify_users
+from notifications.services import notify_users
 from organization.choices import RoleCode, RoleScope
 from organization.models import Department, Staff
 from organization.scoping import scope_for
@@ -700,7 +700,6 @@ def _intake_write(
     request, deadlines, events, keys, *, data: IntakeData, actor, now, policy: Policy
 ) -> list:
     """The intake's writes inside its transaction; returns the emergency steps it opened."""
-    office = request.office
     if not _insert_family(request, [deadlines, events, keys]):
         _insert([request], signals=True)  # request.save(force_insert=True)
         _insert(deadlines)  # Deadline.objects.bulk_create(deadlines)
@@ -713,14 +712,13 @@ def _intake_write(
 
         steps = open_checklist(request=request, branches=data.emergency_help, actor=actor, now=now)
     if request.category == Category.MEDICAL_EMERGENCY:
-        # 000 篇3 §4.2.1(b): the security shift leader is told at once.
-        notify_role(
-            office=office,
-            role_code=RoleCode.SECURITY_SHIFT_LEADER,
+        # 000 篇3 §4.2.1(b): the security shift leader is told at once; 000 篇12 二.2 the 中控室
+        # and the 主任 — the roles of emergency.medical_notify_roles.
+        _notify_roles(
+            request,
+            policy.roles("emergency.medical_notify_roles"),
             subject=_("急救求助:%(where)s") % {"where": request.location or str(request.household)},
-            body=request.description,
-            link=f"/requests/{request.pk}/",
-            dedupe_key=f"request:{request.pk}:emergency-intake",
+            key="emergency-intake",
             now=now,
         )
     if request.is_special and request.is_major:

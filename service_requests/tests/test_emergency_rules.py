@@ -127,3 +127,37 @@ def test_the_report_may_reach_company_leadership(office, receptionist, superviso
     _set_policy(manager, office, {"emergency.report_roles": ("cs_supervisor", "general_manager")})
     _intake(receptionist, office, **MAJOR)
     assert _told(general_manager, "重大特别求助") == 1
+
+
+# --- 2. emergency.medical_notify_roles: the medical emergency's notice -------------------------
+
+
+def _medical(receptionist, office, household, now=FRIDAY):
+    return _intake(
+        receptionist,
+        office,
+        now=now,
+        category=Category.MEDICAL_EMERGENCY,
+        description="老人晕倒",
+        household=household,
+        contact_phone="13812345678",
+    )
+
+
+def test_a_medical_emergency_tells_the_roles_the_office_names(
+    office, household, receptionist, manager
+):
+    """000 篇3 §4.2.1 b (立即通知保安部当班班长, the default); 000 篇12 二.2 (向中控室……汇报,
+    同时向主任汇报): the shift leader alone by default; the shift leader and the 主任 once the
+    office says so — for calls received afterwards."""
+    shift_leader = make_staff("security_shift_leader", offices=[office], name="保安班长")
+    _medical(receptionist, office, household)
+    assert _told(shift_leader, "急救求助") == 1 and _told(manager, "急救求助") == 0
+
+    _set_policy(
+        manager,
+        office,
+        {"emergency.medical_notify_roles": ("security_shift_leader", "office_manager")},
+    )
+    _medical(receptionist, office, household, now=FRIDAY + MINUTE)
+    assert _told(shift_leader, "急救求助") == 2 and _told(manager, "急救求助") == 1
