@@ -141,6 +141,20 @@ register(
 )
 register(
     Rule(
+        "request.completion_max",
+        "duration",
+        Duration(3, "calendar_days"),
+        _("一般求助处理完毕时限"),
+        "SOP.md §4; 003 §5.2 (服务需求不能立即解决的,告之业户解决时间,一般不应超过三天)",
+        _(
+            "其他求助(g类)自受理起须在此时限内处理完毕;维修按“维修承诺完成日期最长”,"
+            "投诉按投诉规程,咨询按答复时限。002 篇10 保洁须24小时内完成的可改为24小时"
+        ),
+        units=("hours", "calendar_days", "working_days"),
+    )
+)
+register(
+    Rule(
         "request.handle_again",
         "duration",
         Duration(2, "calendar_days"),

@@ -119,6 +119,8 @@ class DeadlineKind(models.TextChoices):
     HANDLE_AGAIN = "handle_again", _("重新处理")
     # A 售后 (developer's warranty) contact: its 物业返修联系单 is made the same day (SOP.md §4).
     AFTER_SALES_SLIP = "after_sales_slip", _("填写返修联系单")
+    # An everyday request (g) is handled within request.completion_max (003 §5.2 一般不应超过三天).
+    COMPLETION = "completion", _("处理完毕")
     # Complaints (SOP.md §3; complaints app): each a policy rule with its clause.
     COMPLAINT_SLIP = "complaint_slip", _("投诉意见表送达部门")
     COMPLAINT_HAND_OVER = "complaint_hand_over", _("投诉呈送责任人")

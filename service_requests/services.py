@@ -65,6 +65,12 @@ BEFORE_RESOLUTION = frozenset(
 )
 
 
+# Categories whose handling is limited by request.completion_max from the call (003 §5.2 一般不应
+# 超过三天): everyday help (g). A repair has its own promise (repair.promised_date_max), a
+# complaint the limits of its severity (SOP.md §3, with approved extensions), a consultation its
+# reply limits, and special requests (a, e, f) the emergency procedures.
+COMPLETION_CATEGORIES = frozenset({Category.OTHER})
+
 # A step the procedure on top of the request takes itself (service_requests.hooks), refused here.
 STEP_IN_PROCEDURE = "step_in_procedure"
 
@@ -225,6 +231,13 @@ def _initial_deadlines(request: ServiceRequest, policy: Policy, replied: bool) -
             _deadline(
                 request, DeadlineKind.REPAIR_COMPLETION, "repair.promised_date_max", start, policy
             )
+        )
+    if request.category in COMPLETION_CATEGORIES:
+        # SOP.md §4 (003 §5.2): a service need not solved at once is solved within the time the
+        # resident is told, normally no more than three days. Opened at the call, so a request
+        # answered on the line still has a live limit until it is resolved.
+        deadlines.append(
+            _deadline(request, DeadlineKind.COMPLETION, "request.completion_max", start, policy)
         )
     if request.reception_label == ReceptionLabel.AFTER_SALES:
         # SOP.md §4 (004 篇3 §4.5): a developer's-warranty item goes to the developer on a
@@ -1197,7 +1210,7 @@ def request_resolve(
     require_checklist_complete(request=request, policy=policy, action=action)
     now = _now(now)
     fields = {"status": Status.RESOLVED, "resolved_at": now, "result": result.strip()}
-    met = {DeadlineKind.REPAIR_COMPLETION, DeadlineKind.HANDLE_AGAIN}
+    met = {DeadlineKind.REPAIR_COMPLETION, DeadlineKind.HANDLE_AGAIN, DeadlineKind.COMPLETION}
     if request.first_replied_at is None:
         # Solving it is the answer: the first reply is given with the result.
         fields["first_replied_at"] = now
@@ -1417,8 +1430,9 @@ def request_refer(
             {DeadlineKind.FIRST_REPLY, DeadlineKind.ORAL_REPLY, DeadlineKind.WRITTEN_REPLY},
             now,
         )
-    # Referred after a reopening: the outside party is the answer (严禁推诿).
-    _meet(request, {DeadlineKind.HANDLE_AGAIN}, now)
+    # Referred (after a reopening, or an everyday request not solved yet): the outside party is
+    # the answer (严禁推诿).
+    _meet(request, {DeadlineKind.HANDLE_AGAIN, DeadlineKind.COMPLETION}, now)
     _cancel_open_deadlines(request, now)
     _advance(
         request,

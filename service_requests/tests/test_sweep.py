@@ -14,7 +14,7 @@ from django.db import connection
 from core.testing import make_office, make_staff
 from notifications.models import OutboxMessage
 from service_requests import deadlines
-from service_requests.choices import Category, Channel, EventType
+from service_requests.choices import Category, Channel, DeadlineKind, EventType
 from service_requests.deadlines import sweep_deadlines
 from service_requests.models import Deadline, Escalation, RequestEvent
 from service_requests.services import IntakeData, request_intake, request_reply
@@ -41,7 +41,7 @@ def test_nothing_happens_before_the_deadline(request_):
 def test_missed_first_reply_goes_to_the_supervisor_then_the_manager(request_, supervisor, manager):
     result = sweep_deadlines(now=NOW + datetime.timedelta(minutes=6))
     assert (result.missed, result.escalated) == (1, 1)
-    deadline = request_.deadlines.get()
+    deadline = request_.deadlines.get(kind=DeadlineKind.FIRST_REPLY)
     assert deadline.missed_at is not None and deadline.escalation_level == 1
     assert OutboxMessage.objects.filter(recipient=supervisor).exists()
     assert not OutboxMessage.objects.filter(recipient=manager).exists()
@@ -81,7 +81,7 @@ def test_a_late_reply_is_counted_late_and_stops_escalation(request_, receptionis
         reply="已回复",
         now=NOW + datetime.timedelta(minutes=8),
     )
-    deadline = request_.deadlines.get()
+    deadline = request_.deadlines.get(kind=DeadlineKind.FIRST_REPLY)
     assert deadline.on_time is False
     assert sweep_deadlines(now=NOW + datetime.timedelta(hours=2)).escalated == 0
 
@@ -106,7 +106,7 @@ def test_a_missed_deadline_stays_missed_when_the_request_is_closed_early(request
         reason="住户撤回",
         now=NOW + datetime.timedelta(minutes=10),
     )
-    deadline = request_.deadlines.get()
+    deadline = request_.deadlines.get(kind=DeadlineKind.FIRST_REPLY)
     assert deadline.on_time is False and deadline.cancelled_at is None
     request_.refresh_from_db()
     assert request_.next_deadline_at is None
