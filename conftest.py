@@ -7,11 +7,11 @@ import pytest
 def _fresh_cache():
     """Every test starts with an empty cache (core/caching.py, sessions, template fragments):
     primary keys are reused between tests, so an entry of one test could answer another."""
-    from django.core.cache import cache
+    from core import caching
 
-    cache.clear()
+    caching.clear()
     yield
-    cache.clear()
+    caching.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,7 @@ timeout — the setting named with each kind — ends. That timeout is therefore
 can take to show everywhere. A timeout of 0 turns the kind's caching off.
 """
 
+import time
 import uuid
 from collections.abc import Callable
 
@@ -49,3 +50,36 @@ def cached(kind: str, key: str, setting: str, compute: Callable):
         value = compute()
         cache.set(full_key, value, seconds)
     return value
+
+
+# Entries that are immutable values (frozensets, frozen dataclasses): kept as they are in a
+# plain dict of this process instead of Django's local-memory cache, which pickles a value on
+# the way in and unpickles it on every read (issue #3: a user's permission set, scope and staff
+# card are read on every page and API call, and unpickling them cost more than the rest of
+# checking a permission). Same stamps, same timeouts; bounded like the cache.
+_values: dict[str, tuple[float, object]] = {}
+MAX_VALUES = 20_000
+
+
+def cached_value(kind: str, key: str, setting: str, compute: Callable):
+    """cached() for a value nobody changes (a frozenset, a frozen dataclass, a str, False):
+    every reader gets the same object."""
+    seconds = timeout(setting)
+    if seconds <= 0:
+        return compute()
+    full_key = f"{kind}:{stamp(kind)}:{key}"
+    now = time.monotonic()
+    entry = _values.get(full_key)
+    if entry is not None and entry[0] > now:
+        return entry[1]
+    value = compute()
+    if len(_values) >= MAX_VALUES:
+        _values.clear()  # old stamps' entries too; what is current is computed again
+    _values[full_key] = (now + seconds, value)
+    return value
+
+
+def clear() -> None:
+    """Forget every entry of this process, in the cache and the plain dict (tests)."""
+    cache.clear()
+    _values.clear()

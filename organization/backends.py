@@ -22,7 +22,7 @@ class RolePermissionBackend(ModelBackend):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if not hasattr(user_obj, "_perm_cache"):
-            user_obj._perm_cache = caching.cached(
+            user_obj._perm_cache = caching.cached_value(
                 AUTHZ,
                 authz_key(user_obj, "perms"),
                 "AUTHZ_CACHE_SECONDS",

@@ -57,7 +57,7 @@ def scope_for(user) -> Scope:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
-    scope = caching.cached(
+    scope = caching.cached_value(
         AUTHZ, authz_key(user, "scope"), "AUTHZ_CACHE_SECONDS", lambda: _compute_scope(user)
     )
     setattr(user, _CACHE_ATTR, scope)
@@ -77,7 +77,9 @@ def staff_card(user) -> StaffCard | None:
         # False, not None, for "no staff": the cache cannot tell None from a miss.
         return StaffCard(staff.name, staff.department_id) if staff is not None else False
 
-    card = caching.cached(AUTHZ, authz_key(user, "card"), "AUTHZ_CACHE_SECONDS", compute) or None
+    card = (
+        caching.cached_value(AUTHZ, authz_key(user, "card"), "AUTHZ_CACHE_SECONDS", compute) or None
+    )
     setattr(user, _CARD_ATTR, card)
     return card
 

@@ -3,10 +3,10 @@
 import datetime
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from core import caching
 from core.testing import (
     PASSWORD,
     VALID_ID_CARD,
@@ -208,12 +208,12 @@ def test_household_list_query_count_does_not_grow_with_rows(
     client.get(url, {"q": query})  # warm the content types
     # Both pages with an empty cache: making residents changes roles, which would otherwise
     # leave the second page to read the (cached) permissions and scope again.
-    cache.clear()
+    caching.clear()
     with django_assert_num_queries(_count_queries(client, url, query)) as few:
-        cache.clear()
+        caching.clear()
         client.get(url, {"q": query})
     _populate(building, 22, start=4)
-    cache.clear()
+    caching.clear()
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(url, {"q": query})
     assert response.status_code == 200

@@ -6,12 +6,12 @@ import datetime
 import re
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from core import caching
 from core.testing import (
     PASSWORD,
     make_building,
@@ -585,7 +585,7 @@ def test_queue_query_count_does_not_grow_with_rows(
     url = reverse("service_requests:request_list")
     _populate(office, receptionist, engineering, technician, 3)
     client.get(url, params)  # warm the content types
-    cache.clear()
+    caching.clear()
     cold, ctx = _count(client, url, params)
     assert cold <= 14, [q["sql"] for q in ctx.captured_queries]
     counting = 'COUNT("service_requests_servicerequest'
@@ -594,7 +594,7 @@ def test_queue_query_count_does_not_grow_with_rows(
     warm, ctx = _count(client, url, params)
     assert warm <= 2, [q["sql"] for q in ctx.captured_queries]  # the user, the page's rows
     _populate(office, receptionist, engineering, technician, 22)
-    cache.clear()
+    caching.clear()
     with django_assert_num_queries(cold):
         client.get(url, params)
     with django_assert_num_queries(warm):
