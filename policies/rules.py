@@ -155,6 +155,22 @@ register(
 )
 register(
     Rule(
+        "request.acknowledge_within",
+        "duration",
+        Duration(15, "minutes"),
+        _("派工后接单时限"),
+        "SOP.md §2 快速反应; 003 §5.2 (相关单位接到服务需求后应立即与业户联系); "
+        "003 §4.2.1.1 (立即告知工程班); 000 篇10 §4.4 (15分钟内发送到部门,领表人签收)",
+        _(
+            "派工后,受派部门或人员须在此时限内接单或开始处理。规程只说“立即”;"
+            "默认15分钟取规程中派单到部门签收唯一量化的时限(000 篇10 §4.4 投诉意见表15分钟内发送、"
+            "领表人签收;004 篇2 §4.3 紧急信息传递单15分钟内交客服中心)"
+        ),
+        units=("minutes", "hours"),
+    )
+)
+register(
+    Rule(
         "request.handle_again",
         "duration",
         Duration(2, "calendar_days"),

@@ -121,6 +121,8 @@ class DeadlineKind(models.TextChoices):
     AFTER_SALES_SLIP = "after_sales_slip", _("填写返修联系单")
     # An everyday request (g) is handled within request.completion_max (003 §5.2 一般不应超过三天).
     COMPLETION = "completion", _("处理完毕")
+    # The receiver acknowledges a dispatch within request.acknowledge_within (003 §5.2 立即).
+    ACKNOWLEDGE = "acknowledge", _("接单")
     # Complaints (SOP.md §3; complaints app): each a policy rule with its clause.
     COMPLAINT_SLIP = "complaint_slip", _("投诉意见表送达部门")
     COMPLAINT_HAND_OVER = "complaint_hand_over", _("投诉呈送责任人")

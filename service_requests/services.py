@@ -40,7 +40,7 @@ from service_requests.choices import (
     Status,
 )
 from service_requests.emergency import require_checklist_complete
-from service_requests.hooks import Step, step_owner
+from service_requests.hooks import Step, procedure_owner, step_owner
 from service_requests.models import (
     DESCRIPTION_MAX_LENGTH,
     NOTE_MAX_LENGTH,
@@ -1008,6 +1008,7 @@ def request_dispatch(
             )
     note = _limited(note, field="note", label=_("派工说明"))
     now = _now(now)
+    acknowledge = _open_acknowledge(request, now)
     _advance(
         request,
         version=version,
@@ -1022,10 +1023,44 @@ def request_dispatch(
             "acknowledged_at": None,
         },
         internal=note.strip(),
-        data={"department": department.name, "assignee": getattr(assignee, "pk", None)},
+        data={
+            "department": department.name,
+            "assignee": getattr(assignee, "pk", None),
+            **({"acknowledge_due_at": acknowledge.due_at.isoformat()} if acknowledge else {}),
+        },
     )
     notify_users_of_dispatch(request, department, assignee, now)
     return request
+
+
+def _open_acknowledge(request: ServiceRequest, now) -> Deadline | None:
+    """A dispatch is acknowledged (接单) or started by the receiver within
+    request.acknowledge_within (SOP.md §2 快速反应; 003 §5.2 立即与业户联系, §4.2.1.1). A new
+    dispatch while the last one still runs moves it; after an acknowledgement or a miss it is
+    a new round (the earlier one keeps its record). A request a procedure runs (a complaint's
+    住户投诉意见表 is signed for when handed over, 000 篇10 §4.4) has none: the procedure keeps
+    its own limits."""
+    if procedure_owner(request) is not None:
+        return None
+    rule_value = _policy(request).value("request.acknowledge_within")
+    return deadline_open_round(
+        request=request,
+        kind=DeadlineKind.ACKNOWLEDGE,
+        policy_key=rule_value.rule.key,
+        clause=rule_value.rule.clause,
+        due_at=rule_value.value.after(now),
+        now=now,
+    )
+
+
+def _drop(request: ServiceRequest, kinds: set[str], at) -> None:
+    """Limits of these kinds that no longer apply (a dispatch resolved, cancelled or referred
+    before anyone acknowledged it) end here: one still running is cancelled (not counted when
+    before its due time, late when after: reports._late_deadline), one already missed stays
+    missed and escalates no further."""
+    still_open = request.deadlines.filter(kind__in=kinds, met_at__isnull=True, cancelled_at=None)
+    still_open.filter(missed_at__isnull=True).update(cancelled_at=at, next_escalation_at=None)
+    still_open.filter(missed_at__isnull=False).update(next_escalation_at=None)
 
 
 def notify_users_of_dispatch(request, department, assignee, now) -> None:
@@ -1065,6 +1100,7 @@ def request_acknowledge(
     _require_worker(actor, request, action)
     _check_transition(request, frozenset({Status.DISPATCHED}), action)
     now = _now(now)
+    _meet(request, {DeadlineKind.ACKNOWLEDGE}, now)
     fields = {"status": Status.ACKNOWLEDGED, "acknowledged_at": now}
     fields.update(_taken_by(actor, request))
     _advance(
@@ -1103,6 +1139,7 @@ def request_start(*, actor, request: ServiceRequest, version: int, now=None) -> 
     if request.acknowledged_at is None and request.dispatched_at is not None:
         fields["acknowledged_at"] = now
         fields.update(_taken_by(actor, request))  # started without 接单: taken all the same
+        _meet(request, {DeadlineKind.ACKNOWLEDGE}, now)
     _advance(
         request,
         version=version,
@@ -1216,6 +1253,8 @@ def request_resolve(
         fields["first_replied_at"] = now
         met |= {DeadlineKind.FIRST_REPLY, DeadlineKind.ORAL_REPLY, DeadlineKind.WRITTEN_REPLY}
     _meet(request, met, now)
+    # Resolved without anyone acknowledging the dispatch: nothing is left to acknowledge.
+    _drop(request, {DeadlineKind.ACKNOWLEDGE}, now)
     _advance(
         request,
         version=version,

@@ -32,6 +32,11 @@ def requests_(receptionist, office, household, developer):
             department=engineering,
             now=at(2026, 11, day, 9, 5),
         )
+        # Engineering acknowledges the dispatch at once (request.acknowledge_within, 15 minutes;
+        # 003 §5.2 立即).
+        services.request_acknowledge(
+            actor=receptionist, request=r, version=r.version, now=at(2026, 11, day, 9, 10)
+        )
         made.append(r)
     first = made[0]
     # 售后: the 物业返修联系单 goes to the developer the same day (SOP.md §4).
