@@ -121,6 +121,17 @@ register(
 )
 register(
     Rule(
+        "consultation.written_reply_roles",
+        "roles",
+        ("cs_supervisor", "assistant_manager", "office_manager"),
+        _("书面咨询书面答复岗位"),
+        "SOP.md §2 咨询; 000 篇3 §4.3.1 (客户服务中心主任/主管书面回复,必要时请管理处主任); "
+        "000 篇12 三.1 (报相关主管人员予以尽快书面答复)",
+        _("只有这些岗位可以登记书面咨询的书面答复;其他人员看到拒绝原因"),
+    )
+)
+register(
+    Rule(
         "consultation.oral_reply",
         "duration",
         Duration(2, "hours"),

@@ -927,22 +927,60 @@ def _refuse_owned_step(request: ServiceRequest, step: str, action: str, *, code:
     )
 
 
+def _holds_role(actor, office_id: int, roles) -> bool:
+    """Whether the actor holds one of the SOP roles for the office (its staff, or a company-wide
+    role of the company that runs it)."""
+    if actor is None or not actor.is_authenticated:
+        return False
+    return _holders(office_id, roles).filter(user=actor).exists()
+
+
+def may_reply_in_writing(actor, request: ServiceRequest) -> bool:
+    """Whether the actor may give the written reply to this written consultation under the
+    policy version the request was opened under (consultation.written_reply_roles)."""
+    return _holds_role(
+        actor, request.office_id, _policy(request).roles("consultation.written_reply_roles")
+    )
+
+
+def require_written_reply_role(actor, request: ServiceRequest) -> None:
+    """Authority is enforced (SOP.md §2 咨询; 000 篇3 §4.3.1, 000 篇12 三.1): only the roles the
+    policy names give the written reply; anyone else is told who may."""
+    rule_value = _policy(request).value("consultation.written_reply_roles")
+    if not _holds_role(actor, request.office_id, rule_value.value):
+        raise PermissionDeniedError(
+            _(
+                "您的岗位无权书面答复书面咨询:按策略“%(rule)s”(%(clause)s),只有%(roles)s"
+                "可以书面答复。请将书面咨询报%(roles)s。"
+            )
+            % {
+                "roles": _role_names(rule_value.value),
+                "rule": rule_value.rule.label,
+                "clause": rule_value.rule.clause,
+            },
+            code="written_reply_role",
+        )
+
+
 @transaction.atomic
 def request_reply(
     *, actor, request: ServiceRequest, version: int, reply: str, now=None
 ) -> ServiceRequest:
     """First reply to the resident (快速反应, SOP.md §2). A written consultation is answered in
-    writing by the supervisor (000 篇3 §4.3.1)."""
+    writing only by the roles of consultation.written_reply_roles (000 篇3 §4.3.1 the
+    supervisor, the manager if needed; 000 篇12 三.1 相关主管人员)."""
     action = _("答复住户")
     _get_in_scope(actor, request)
-    _handle_perm(actor, action)
+    written = request.category == Category.CONSULTATION and request.channel in WRITTEN_CHANNELS
+    if written:
+        require_written_reply_role(actor, request)
+    else:
+        _handle_perm(actor, action)
     if request.first_replied_at is not None:
         raise ApplicationError(_("已答复过住户;补充说明请用“添加备注”"), code="invalid_transition")
     _check_transition(
         request, OPEN_STATUSES - {Status.RESOLVED, Status.CONFIRMED, Status.VISITED}, action
     )
-    if request.category == Category.CONSULTATION and request.channel in WRITTEN_CHANNELS:
-        require_perm(actor, "service_requests.reply_in_writing", action=_("书面答复书面咨询"))
     if not reply.strip():
         raise ApplicationError(_("请填写答复内容"), field_errors={"reply": [_("请填写答复内容")]})
     reply = _limited(reply, field="reply", label=_("答复内容"))

@@ -1,0 +1,158 @@
+"""Who gives the written reply to a written consultation (SOP.md §2 咨询; 000 篇3 §4.3.1, 000 篇12
+三.1): the roles of consultation.written_reply_roles under the request's policy version; everyone
+else is told who may (authority is enforced)."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from core.exceptions import PermissionDeniedError
+from core.testing import api_client, make_office, make_staff
+from notifications.models import OutboxMessage
+from policies.services import policy_update
+from service_requests.choices import Category, Channel, DeadlineKind, Status
+from service_requests.models import Escalation
+from service_requests.services import (
+    IntakeData,
+    request_intake,
+    request_reply,
+)
+from service_requests.tests.conftest import at
+
+FRIDAY = at(2026, 11, 27, 10, 0)
+SECOND = datetime.timedelta(seconds=1)
+MINUTE = datetime.timedelta(minutes=1)
+
+
+def _intake(actor, office, now=FRIDAY, **overrides):
+    data = {"category": Category.OTHER, "channel": Channel.PHONE, "description": "楼道灯不亮"}
+    data.update(overrides)
+    return request_intake(actor=actor, office=office, data=IntakeData(**data), now=now)
+
+
+def _set_policy(manager, office, changes: dict, note: str = "按本公司规程"):
+    return policy_update(actor=manager, office=office, changes=changes, note=note)
+
+
+def _told(user, subject: str) -> int:
+    """How many console messages `user` got whose subject starts with `subject`."""
+    return OutboxMessage.objects.filter(
+        recipient=user, channel="console", subject__startswith=subject
+    ).count()
+
+
+def _deadline(request, kind, round=1):
+    return request.deadlines.get(kind=kind, round=round)
+
+
+def _ladder(request, kind) -> list[tuple[int, str]]:
+    return list(
+        Escalation.objects.filter(deadline__request=request, deadline__kind=kind)
+        .order_by("level")
+        .values_list("level", "role_code")
+    )
+
+
+def _fresh(request):
+    request.refresh_from_db()
+    return request
+
+
+# --- 5. consultation.written_reply_roles: who gives the written reply ----------------------------
+
+
+def _letter(actor, office, now=FRIDAY):
+    return _intake(actor, office, now=now, category=Category.CONSULTATION, channel=Channel.LETTER)
+
+
+def test_the_front_desk_is_told_who_gives_the_written_reply(office, receptionist, supervisor):
+    """000 篇3 §4.3.1 (客户服务中心主任/主管……书面形式回复,必要时请管理处主任): by default
+    the supervisor, the assistant manager and the manager; the receptionist is refused with who
+    may and the rule's clause, nothing is written, and the limit still runs."""
+    letter = _letter(receptionist, office)
+    with pytest.raises(PermissionDeniedError) as refused:
+        request_reply(actor=receptionist, request=letter, version=letter.version, reply="答复")
+    message = refused.value.message
+    assert "只有客服主管、经理助理、管理处经理可以书面答复" in message
+    assert "书面咨询书面答复岗位" in message and "000 篇3 §4.3.1" in message
+    assert refused.value.code == "written_reply_role"
+    letter.refresh_from_db()
+    assert letter.first_replied_at is None and letter.status == Status.RECEIVED
+    assert _deadline(letter, DeadlineKind.WRITTEN_REPLY).is_open
+
+    request_reply(actor=supervisor, request=letter, version=letter.version, reply="书面答复已寄出")
+    assert _deadline(letter, DeadlineKind.WRITTEN_REPLY).met_at is not None
+
+
+def test_the_written_reply_roles_are_the_offices_and_earlier_letters_keep_theirs(
+    office, receptionist, supervisor, manager
+):
+    """An office whose written replies come from the 主任 alone: the supervisor may still answer a
+    letter received before the change, not one received after it; the manager may."""
+    earlier = _letter(receptionist, office)
+    _set_policy(manager, office, {"consultation.written_reply_roles": ("office_manager",)})
+    later = _letter(receptionist, office)
+    with pytest.raises(PermissionDeniedError, match="只有管理处经理可以书面答复"):
+        request_reply(actor=supervisor, request=later, version=later.version, reply="答复")
+    request_reply(actor=supervisor, request=earlier, version=earlier.version, reply="答复")
+    request_reply(actor=manager, request=later, version=later.version, reply="答复")
+    assert _fresh(later).status == Status.REPLIED
+
+
+def test_a_related_supervisor_may_give_the_written_reply(office, receptionist, manager):
+    """000 篇12 三.1 (报相关主管人员予以尽快书面答复): an office naming the engineering supervisor
+    has them answer a written consultation about a technical matter, though their role holds no
+    desk permission; an oral consultation stays the desk's."""
+    engineer = make_staff("engineering_supervisor", offices=[office], name="工程部主管")
+    _set_policy(
+        manager,
+        office,
+        {"consultation.written_reply_roles": ("cs_supervisor", "engineering_supervisor")},
+    )
+    letter = _letter(receptionist, office)
+    request_reply(actor=engineer, request=letter, version=letter.version, reply="书面答复")
+    oral = _intake(receptionist, office, category=Category.CONSULTATION)
+    with pytest.raises(PermissionDeniedError, match="答复住户"):
+        request_reply(actor=engineer, request=oral, version=oral.version, reply="答复")
+
+
+def test_a_written_reply_role_of_another_office_does_not_count(office, receptionist):
+    """A supervisor of another office holds the role, but not for this office: not found (scope
+    first), as for every other step."""
+    stranger = make_staff("cs_supervisor", offices=[make_office("翠湖花园管理处")])
+    letter = _letter(receptionist, office)
+    with pytest.raises(Exception) as refused:
+        request_reply(actor=stranger, request=letter, version=letter.version, reply="答复")
+    assert refused.value.code == "not_found"
+
+
+def test_the_api_refusal_names_who_may_reply(office, receptionist):
+    """What an API client sees: 403 with the stable code and the Chinese message naming the
+    roles."""
+    letter = _letter(receptionist, office)
+    response = api_client(receptionist).post(
+        f"/api/v1/requests/{letter.pk}/reply/",
+        {"version": letter.version, "reply": "答复"},
+        format="json",
+    )
+    assert response.status_code == 403
+    body = response.json()
+    assert body["code"] == "written_reply_role"
+    assert "只有客服主管、经理助理、管理处经理可以书面答复" in body["message"]
+
+
+def test_the_console_refusal_names_who_may_reply(client, office, receptionist, supervisor, manager):
+    """What a supervisor sees on the console once the office gives written replies to the 主任
+    only: the refusal page says who may and under which rule."""
+    _set_policy(manager, office, {"consultation.written_reply_roles": ("office_manager",)})
+    letter = _letter(receptionist, office)
+    client.force_login(supervisor)
+    response = client.post(
+        reverse("service_requests:request_action", args=[letter.pk, "reply"]),
+        {"reply-version": letter.version, "reply-reply": "书面答复"},
+    )
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "只有管理处经理可以书面答复" in html and "书面咨询书面答复岗位" in html
+    assert _fresh(letter).first_replied_at is None
