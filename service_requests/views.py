@@ -807,9 +807,12 @@ def request_queue(request):
 
     def filter_form():
         form = forms.QueueFilterForm(request.GET, statuses=[(s.value, s.label) for s in Status])
-        form.fields["building"].choices = form.fields["building"].choices + choices.buildings
-        form.fields["staff"].choices = form.fields["staff"].choices + choices.staff
-        form.fields["department"].choices = form.fields["department"].choices + choices.departments
+        form.fields["building"].choices = [*form.fields["building"].choices, *choices.buildings]
+        form.fields["staff"].choices = [*form.fields["staff"].choices, *choices.staff]
+        form.fields["department"].choices = [
+            *form.fields["department"].choices,
+            *choices.departments,
+        ]
         form.is_valid()  # a bad value is dropped, never an error page
         return form
 
