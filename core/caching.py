@@ -79,6 +79,29 @@ def cached_value(kind: str, key: str, setting: str, compute: Callable):
     return value
 
 
+def recall(keys) -> dict:
+    """The unexpired values kept under `keys` by remember() ({key: value}, missing ones left
+    out): cache.get_many for immutable values, without unpickling."""
+    now = time.monotonic()
+    found = {}
+    for key in keys:
+        entry = _values.get(key)
+        if entry is not None and entry[0] > now:
+            found[key] = entry[1]
+    return found
+
+
+def remember(values: dict, seconds: int) -> None:
+    """Keep each immutable value (a str, a frozenset…) under its key for `seconds`."""
+    if seconds <= 0:
+        return
+    if len(_values) + len(values) > MAX_VALUES:
+        _values.clear()
+    expires = time.monotonic() + seconds
+    for key, value in values.items():
+        _values[key] = (expires, value)
+
+
 def clear() -> None:
     """Forget every entry of this process, in the cache and the plain dict (tests)."""
     cache.clear()

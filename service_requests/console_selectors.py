@@ -340,7 +340,9 @@ def queue_page(
     )
 
 
-def queue_counts(*, user, filters: RequestFilters, tabs, now: datetime.datetime) -> dict:
+def queue_counts(
+    *, user, filters: RequestFilters, tabs, now: datetime.datetime
+) -> MappingProxyType:
     """Every tab's count in one query, cached for QUEUE_COUNTS_CACHE_SECONDS per user and
     filters (a change made in this process shows at once). Each tab counts what request_list
     lists for it."""
@@ -365,11 +367,11 @@ def queue_counts(*, user, filters: RequestFilters, tabs, now: datetime.datetime)
         }
         qs = request_list(user=user, filters=dataclasses.replace(filters, queue="all"), now=now)
         counts = qs.order_by().aggregate(**aggregates)
-        return {name: counts.get(name, 0) for name in tabs}
+        return MappingProxyType({name: counts.get(name, 0) for name in tabs})
 
     filter_key = hashlib.sha1(repr(dataclasses.replace(filters, queue="")).encode()).hexdigest()
     key = f"{_scope_key(user)}:{user.pk}:{department_id}:{filter_key}"
-    return caching.cached(QUEUE_COUNTS, key, "QUEUE_COUNTS_CACHE_SECONDS", compute)
+    return caching.cached_value(QUEUE_COUNTS, key, "QUEUE_COUNTS_CACHE_SECONDS", compute)
 
 
 def _invalidate_counts(sender, **kwargs):

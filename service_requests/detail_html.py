@@ -10,13 +10,13 @@ shown apart from internal notes.
 import datetime
 from html import escape
 
-from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core import caching
 from service_requests.choices import DeadlineKind, EventType
 from service_requests.queue_rows import choice_labels
 
@@ -141,7 +141,7 @@ def actions_html(action_forms: list[dict], csrf_token: str) -> SafeString:
         for item in action_forms
         if item["cache_seconds"] > 0
     }
-    cached = cache.get_many(list(keys.values())) if keys else {}
+    cached = caching.recall(keys.values()) if keys else {}
     fresh = {}
     token = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf_token)}">'
     parts = []
@@ -169,7 +169,7 @@ def actions_html(action_forms: list[dict], csrf_token: str) -> SafeString:
             "</form></details>"
         )
     if fresh:
-        cache.set_many(fresh, max(item["cache_seconds"] for item in action_forms))
+        caching.remember(fresh, max(item["cache_seconds"] for item in action_forms))
     return SafeString("\n".join(parts))
 
 

@@ -53,3 +53,12 @@ def test_the_entries_are_bounded(settings, monkeypatch):
         caching.cached_value("kind", f"u{n}", "TEST_SECONDS", lambda n=n: n)
     assert len(caching._values) <= 3
     assert caching.cached_value("kind", "u9", "TEST_SECONDS", lambda: "again") == 9
+
+
+def test_remembered_values_are_recalled_until_they_expire(clock):
+    caching.remember({"a": "<p>甲</p>", "b": "<p>乙</p>"}, 60)
+    assert caching.recall(["a", "b", "c"]) == {"a": "<p>甲</p>", "b": "<p>乙</p>"}
+    clock[0] += 61
+    assert caching.recall(["a", "b"]) == {}
+    caching.remember({"a": "x"}, 0)  # a timeout of 0 keeps nothing
+    assert caching.recall(["a"]) == {}
