@@ -42,7 +42,7 @@ class PolicyForm(forms.Form):
                     name = f"{rule.key}__{level}"
                     self.fields[name] = forms.ChoiceField(
                         label=rule.label,
-                        required=level == 0,
+                        required=level == 0 and not rule.optional,
                         choices=[("", "—"), *RoleCode.choices],
                         initial=value[level] if level < len(value) else "",
                     )

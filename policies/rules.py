@@ -75,6 +75,9 @@ class Rule:
     minimum: int = 0
     maximum: int = 100000
     units: tuple[str, ...] = field(default=tuple(DURATION_UNITS))
+    # A roles rule that may be left empty: empty means "as another rule says" (a kind of limit's
+    # own escalation ladder falls back to request.escalation_roles).
+    optional: bool = False
 
 
 RULES: dict[str, Rule] = {}
@@ -250,6 +253,32 @@ register(
         _("时限逾期后依次通知的岗位"),
     )
 )
+# Each kind of the help desk's limits may climb its own ladder (000 篇12 二.2: a major report
+# straight to the 主任; 003 §3.1 上报公司领导); empty (the default) is the general ladder above.
+# service_requests.deadlines.escalation_ladder reads them.
+KIND_LADDERS = {
+    "first_reply": _("“首次答复”逾期升级顺序"),
+    "oral_reply": _("“请示后答复”逾期升级顺序"),
+    "written_reply": _("“书面答复”逾期升级顺序"),
+    "repair_completion": _("“约定完成”逾期升级顺序"),
+    "completion": _("“处理完毕”逾期升级顺序"),
+    "acknowledge": _("“接单”逾期升级顺序"),
+    "supervisor_report": _("“报告主管”逾期升级顺序"),
+    "handle_again": _("“重新处理”逾期升级顺序"),
+    "after_sales_slip": _("“填写返修联系单”逾期升级顺序"),
+}
+for _kind, _label in KIND_LADDERS.items():
+    register(
+        Rule(
+            f"escalation.{_kind}",
+            "roles",
+            (),
+            _label,
+            "SOP.md §2 (主管→经理); 000 篇12 二.2 (同时向主任汇报); 003 §3.1 (上报公司领导)",
+            _("此类时限逾期后依次通知的岗位;留空则按“逾期升级顺序”"),
+            optional=True,
+        )
+    )
 register(
     Rule(
         "request.escalation_interval",

@@ -30,7 +30,7 @@ def validate_rule_value(key: str, value) -> list[str]:
                 % {"label": rule.label, "min": rule.minimum, "max": rule.maximum}
             ]
     elif rule.kind == "roles":
-        if not value:
+        if not value and not rule.optional:
             return [_("“%(label)s”至少需要一个岗位") % {"label": rule.label}]
         unknown = [code for code in value if code not in RoleCode.values]
         if unknown:

@@ -30,7 +30,8 @@ from django.utils.translation import gettext as _
 from notifications.services import Notice, notify_many
 from organization.choices import RoleCode, RoleScope
 from organization.models import Staff
-from policies.selectors import Policy, policy_version_get
+from policies.rules import RULES
+from policies.selectors import Policy, RuleValue, policy_version_get
 from service_requests.choices import DeadlineKind, EventType
 from service_requests.models import Deadline, Escalation, RequestEvent, ServiceRequest
 
@@ -67,6 +68,18 @@ _EVENT_FIELDS = (
 _ESCALATION_FIELDS = ("deadline", "level", "role_code", "at")
 
 
+def escalation_ladder(policy: Policy, kind: str) -> RuleValue:
+    """The roles a missed limit of this kind climbs, in order, with the rule that names them:
+    the kind's own ladder (escalation.<kind>, e.g. a major report straight to the 主任, 000 篇12
+    二.2) when the office set one, otherwise the general request.escalation_roles."""
+    key = f"escalation.{kind}"
+    if key in RULES:
+        own = policy.value(key)
+        if own.value:
+            return own
+    return policy.value("request.escalation_roles")
+
+
 @dataclass
 class SweepResult:
     missed: int = 0
@@ -80,7 +93,7 @@ class _SweepContext:
     def __init__(self, now: datetime.datetime):
         self.now = now
         self._policies: dict[int | None, Policy] = {}
-        self._roles: dict[int | None, tuple[str, ...]] = {}
+        self._roles: dict[tuple[int | None, str], tuple[str, ...]] = {}
         self._next_escalation: dict[int | None, datetime.datetime] = {}
         self._recipients: dict[tuple[int, str], list] = {}
         self._labels: dict[tuple[str, str], str] = {}
@@ -90,10 +103,11 @@ class _SweepContext:
             self._policies[version_id] = policy_version_get(version_id)
         return self._policies[version_id]
 
-    def roles(self, version_id: int | None) -> tuple[str, ...]:
-        if version_id not in self._roles:
-            self._roles[version_id] = self.policy(version_id).roles("request.escalation_roles")
-        return self._roles[version_id]
+    def roles(self, version_id: int | None, kind: str) -> tuple[str, ...]:
+        key = (version_id, kind)
+        if key not in self._roles:
+            self._roles[key] = tuple(escalation_ladder(self.policy(version_id), kind).value)
+        return self._roles[key]
 
     def next_escalation(self, version_id: int | None) -> datetime.datetime:
         """When the next level is due under this policy (working days may read the calendar)."""
@@ -210,7 +224,7 @@ def _sweep_batch(
             version_id,
             received_at,
         ) in rows:
-            roles = context.roles(version_id)
+            roles = context.roles(version_id, kind)
             if missed_at is None:
                 newly_missed.append(pk)
                 data = {

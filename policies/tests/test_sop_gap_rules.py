@@ -114,3 +114,26 @@ def test_the_console_refuses_an_empty_list_of_written_reply_roles(client, office
     assert response.status_code == 200
     assert "已保存为第" not in response.content.decode()
     assert policy_for_office(office).number == 0
+
+
+def test_a_kinds_own_ladder_is_optional_on_the_console(client, office, manager):
+    """000 篇12 二.2: the major report's own ladder (straight to the 主任) is written through the
+    form; left empty — the default — it follows the general ladder, and the form saves the
+    other rules without asking for it."""
+    client.force_login(manager)
+    data = _form_data(client)
+    assert data["escalation.supervisor_report__0"] == ""
+    data["escalation.supervisor_report__0"] = "office_manager"
+    data["note"] = "重大情况直接报主任"
+    client.post(reverse("policies:policy_edit"), data)
+    policy = policy_for_office(office)
+    assert policy.roles("escalation.supervisor_report") == ("office_manager",)
+    assert policy.roles("escalation.first_reply") == ()
+
+    data = _form_data(client)
+    data["escalation.supervisor_report__0"] = ""
+    data["note"] = "恢复按逾期升级顺序"
+    client.post(reverse("policies:policy_edit"), data)
+    policy = policy_for_office(office)
+    assert policy.number == 2 and policy.roles("escalation.supervisor_report") == ()
+    assert "escalation.supervisor_report" not in policy.version.rules
