@@ -13,6 +13,7 @@ from html import escape
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString
+from django.utils.timesince import timeuntil
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -239,3 +240,48 @@ def facts_html(sr, *, entered_by: str, assignee: str, household_url: str) -> Saf
     if sr.cancel_reason:
         fact("cancelled", escape(sr.cancel_reason))
     return SafeString("\n".join(rows))
+
+
+def next_deadline_html(next_deadline, now: datetime.datetime) -> SafeString:
+    """The banner of the request's nearest open deadline and what happens when it passes (SOP.md
+    §2: escalation staff → supervisor → manager, per the request's policy version), as the page's
+    `{% blocktranslate %}`s wrote it (the same catalogue entries)."""
+    if next_deadline is None:
+        return SafeString("")
+    d, state = next_deadline.deadline, next_deadline.state
+    kind = choice_labels(DeadlineKind).get(d.kind, d.kind)
+    if state == "open":
+        left = _("还有 %(left)s") % {"left": escape(timeuntil(d.due_at, now))}
+        when = f"({left})"
+    else:
+        when = f'<span class="badge red">{escape(_("已逾期"))}</span>'
+    after = _("逾期后:系统记录逾期,并依次升级通知 %(roles)s(每隔 %(interval)s 升一级)") % {
+        "roles": escape(next_deadline.escalation_roles),
+        "interval": escape(next_deadline.escalation_interval),
+    }
+    level = ""
+    if d.escalation_level:
+        level = " · " + _("已升级 %(n)s 级") % {"n": d.escalation_level}
+    return SafeString(
+        f'<div class="next-deadline {escape(state)}" data-testid="next-deadline">'
+        f"<b>{escape(_('下一时限:'))}{escape(str(kind))} {local(d.due_at)}</b> {when}<br>"
+        f"{after}{level} "
+        f'<span class="muted">{escape(next_deadline.escalation_clause)}</span></div>'
+    )
+
+
+def attachment_fields_html(form, *, key: str, seconds: int, with_supersedes: bool) -> SafeString:
+    """The upload form's fields: the same for every request without attachments (and for a
+    request until its next upload), so rendered once per key and language and kept in the
+    process (core.caching.remember) for `seconds`; a refused form (seconds 0) each time."""
+    full_key = f"detail-attachment-fields:{key}:{get_language()}"
+    if seconds > 0:
+        found = caching.recall([full_key])
+        if found:
+            return SafeString(found[full_key])
+    html = render_to_string(
+        "service_requests/_attachment_fields.html",
+        {"attachment_form": form, "with_supersedes": with_supersedes},
+    )
+    caching.remember({full_key: html}, seconds)
+    return SafeString(html)

@@ -548,6 +548,7 @@ def _detail_context(
     can_work = user.has_perm("service_requests.change_servicerequest") or (
         user.has_perm("service_requests.work_on_request") and _works_on(user, sr)
     )
+    can_attach = can_work or attachment_form is not None
     checklist = []
     for branch, (label, definitions) in BRANCHES.items():
         branch_steps = [s for s in steps if s.branch == branch]
@@ -597,7 +598,9 @@ def _detail_context(
             if sr.household_id
             else "",
         ),
-        "next_deadline": console_selectors.next_deadline(sr, deadline_list, now),
+        "next_deadline_html": detail_html.next_deadline_html(
+            console_selectors.next_deadline(sr, deadline_list, now), now
+        ),
         "timeline_html": detail_html.timeline_html(timeline),
         "checklist": checklist,
         "can_work": can_work,
@@ -615,17 +618,22 @@ def _detail_context(
         ],
         # The upload form is the same for every request without attachments: its fields are
         # rendered once per language (with attachments, once per request and last upload).
-        "can_attach": can_work or attachment_form is not None,
-        "attachment_form": attachment_form
-        or SimpleLazyObject(lambda: forms.AttachmentForm(prefix="attach", attachments=files)),
-        "attachment_form_key": (
-            f"bound:{id(attachment_form)}"
-            if attachment_form is not None
-            else f"{sr.pk}:{files[-1].pk}"
-            if files
-            else "none"
-        ),
-        "attachment_form_seconds": 0 if attachment_form is not None else form_cache_seconds,
+        "can_attach": can_attach,
+        "attachment_fields_html": detail_html.attachment_fields_html(
+            attachment_form
+            or SimpleLazyObject(lambda: forms.AttachmentForm(prefix="attach", attachments=files)),
+            key=(
+                f"bound:{id(attachment_form)}"
+                if attachment_form is not None
+                else f"{sr.pk}:{files[-1].pk}"
+                if files
+                else "none"
+            ),
+            seconds=0 if attachment_form is not None else form_cache_seconds,
+            with_supersedes=bool(files),
+        )
+        if can_attach
+        else "",
     }
 
 

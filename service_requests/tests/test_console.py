@@ -255,6 +255,40 @@ def test_detail_shows_deadlines_with_clause_next_deadline_escalation_and_timelin
     assert f'href="/households/{household.pk}/"' in text
 
 
+def test_next_deadline_tells_the_time_left_then_overdue_and_escalated(
+    client, office, household, receptionist, supervisor
+):
+    """SOP.md §2 快速反应: the nearest limit shows how long is left while it runs; once it has
+    passed it shows 已逾期, and after the sweep escalated it the level, in both languages."""
+    from service_requests.deadlines import sweep_deadlines
+
+    def received(minutes_ago):
+        return request_intake(
+            actor=receptionist,
+            office=office,
+            data=IntakeData(category=Category.REPAIR, channel=Channel.PHONE, description="漏水"),
+            now=timezone.now() - datetime.timedelta(minutes=minutes_ago),
+        )
+
+    login(client, receptionist)
+
+    def banner(sr):
+        text = _text(client.get(reverse("service_requests:request_detail", args=[sr.pk])))
+        return re.search(r'data-testid="next-deadline">(.*?)</div>', text, flags=re.S).group(1)
+
+    running = banner(received(2))
+    assert "还有 2" in running and "已逾期" not in running  # 5 minutes from 2 minutes ago
+    assert "SOP.md §2" in running  # the ladder's clause
+    late = received(10)
+    overdue = banner(late)
+    assert "已逾期" in overdue and "还有" not in overdue and "已升级" not in overdue
+    sweep_deadlines(now=timezone.now())
+    assert "已升级 1 级" in banner(late)
+    client.cookies["django_language"] = "en"
+    english = banner(late)
+    assert "已逾期" not in english and "Overdue" in english, english
+
+
 def test_timeline_keeps_what_the_resident_was_told_apart_from_internal_notes(
     client, office, household, receptionist
 ):
