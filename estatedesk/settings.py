@@ -113,7 +113,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # - no parallel workers per query (DB_PARALLEL_WORKERS): on the 2 cores an office has, the
     #   gunicorn workers are the parallelism; launching query workers made an indexed 5 ms
     #   report query a 23 ms parallel scan.
-    _session = [f"-c max_parallel_workers_per_gather={env_int('DB_PARALLEL_WORKERS', 0)}"]
+    # - a session left idle inside a transaction is ended after DB_IDLE_IN_TRANSACTION_SECONDS
+    #   (longer than any e-mail's EMAIL_TIMEOUT), and the server probes an idle connection
+    #   after 60 s: a worker whose host vanished without closing its connection releases the
+    #   deadlines or outbox message it had claimed within minutes instead of the kernel's two
+    #   hours, so the other workers take them over (docs/architecture.md, the worker).
+    _session = [
+        f"-c max_parallel_workers_per_gather={env_int('DB_PARALLEL_WORKERS', 0)}",
+        "-c idle_in_transaction_session_timeout="
+        f"{env_int('DB_IDLE_IN_TRANSACTION_SECONDS', 300) * 1000}",
+        "-c tcp_keepalives_idle=60",
+        "-c tcp_keepalives_interval=10",
+        "-c tcp_keepalives_count=6",
+    ]
     if not env_bool("DB_JIT", False):
         _session.append("-c jit=off")
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = " ".join(_session)
@@ -276,6 +288,9 @@ EMAIL_BACKEND = env(
 )
 EMAIL_HOST = env("EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
+# A mail server that never answers must not hold the worker (and the outbox message it claimed)
+# forever: after this many seconds the send counts as a failed attempt and is retried.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "estatedesk@localhost")
 
 LOGGING = {
