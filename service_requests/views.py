@@ -451,12 +451,15 @@ def _may(user, sr, action: Action, owner: StepOwner | None = None) -> bool:
         return False
     if action.who == "cancel":
         return user.has_perm("service_requests.cancel_servicerequest")
+    if action.name == "reply" and (
+        sr.category == Category.CONSULTATION and sr.channel in WRITTEN_CHANNELS
+    ):
+        # The written reply is given by the roles the office's policy names (SOP.md §2 咨询;
+        # 000 篇12 三.1 相关主管人员), who may hold no other help-desk permission.
+        return sr.first_replied_at is None and services.may_reply_in_writing(user, sr)
     if user.has_perm("service_requests.change_servicerequest"):
         if action.name == "reply":
-            if sr.first_replied_at is not None:
-                return False
-            written = sr.category == Category.CONSULTATION and sr.channel in WRITTEN_CHANNELS
-            return not written or user.has_perm("service_requests.reply_in_writing")
+            return sr.first_replied_at is None
         return True
     return (
         action.who == "work"

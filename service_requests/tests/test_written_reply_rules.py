@@ -156,3 +156,33 @@ def test_the_console_refusal_names_who_may_reply(client, office, receptionist, s
     html = response.content.decode()
     assert "只有管理处经理可以书面答复" in html and "书面咨询书面答复岗位" in html
     assert _fresh(letter).first_replied_at is None
+
+
+def _offers_reply(client, user, request) -> bool:
+    client.force_login(user)
+    html = client.get(reverse("service_requests:request_detail", args=[request.pk])).content
+    return b'data-action="reply"' in html
+
+
+def test_the_request_page_offers_the_written_reply_to_whom_the_policy_names(
+    client, office, receptionist, supervisor, manager
+):
+    """The 办理 panel follows the same rule as the service: with written replies given by the
+    主任 and the engineering supervisor (000 篇12 三.1), the manager and the engineering
+    supervisor are offered the reply to a letter, the customer-service supervisor and the front
+    desk are not; an oral consultation is offered to the desk as before."""
+    engineer = make_staff("engineering_supervisor", offices=[office], name="工程部主管")
+    _set_policy(
+        manager,
+        office,
+        {"consultation.written_reply_roles": ("office_manager", "engineering_supervisor")},
+    )
+    letter = _letter(receptionist, office)
+    assert _offers_reply(client, manager, letter)
+    assert _offers_reply(client, engineer, letter)
+    assert not _offers_reply(client, supervisor, letter)
+    assert not _offers_reply(client, receptionist, letter)
+    oral = _intake(receptionist, office, category=Category.CONSULTATION)
+    assert _offers_reply(client, receptionist, oral)
+    request_reply(actor=manager, request=letter, version=letter.version, reply="书面答复")
+    assert not _offers_reply(client, manager, _fresh(letter))  # answered: no second reply
