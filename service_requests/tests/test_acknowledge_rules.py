@@ -8,71 +8,37 @@ import pytest
 from django.urls import reverse
 
 from core.testing import make_department
-from notifications.models import OutboxMessage
 from organization.choices import DepartmentKind
 from policies.rules import Duration
-from policies.services import policy_update
-from service_requests.choices import Category, Channel, DeadlineKind, EventType, Status
+from service_requests.choices import Category, DeadlineKind, EventType, Status
 from service_requests.deadlines import sweep_deadlines
-from service_requests.models import Escalation
 from service_requests.reports import deadline_counts
 from service_requests.services import (
-    IntakeData,
     request_acknowledge,
     request_cancel,
     request_dispatch,
-    request_intake,
     request_refer,
     request_resolve,
     request_start,
 )
-from service_requests.tests.conftest import at
-
-FRIDAY = at(2026, 11, 27, 10, 0)
-SECOND = datetime.timedelta(seconds=1)
-MINUTE = datetime.timedelta(minutes=1)
-
-
-def _intake(actor, office, now=FRIDAY, **overrides):
-    data = {"category": Category.OTHER, "channel": Channel.PHONE, "description": "楼道灯不亮"}
-    data.update(overrides)
-    return request_intake(actor=actor, office=office, data=IntakeData(**data), now=now)
-
-
-def _set_policy(manager, office, changes: dict, note: str = "按本公司规程"):
-    return policy_update(actor=manager, office=office, changes=changes, note=note)
-
-
-def _told(user, subject: str) -> int:
-    """How many console messages `user` got whose subject starts with `subject`."""
-    return OutboxMessage.objects.filter(
-        recipient=user, channel="console", subject__startswith=subject
-    ).count()
-
-
-def _deadline(request, kind, round=1):
-    return request.deadlines.get(kind=kind, round=round)
-
-
-def _ladder(request, kind) -> list[tuple[int, str]]:
-    return list(
-        Escalation.objects.filter(deadline__request=request, deadline__kind=kind)
-        .order_by("level")
-        .values_list("level", "role_code")
-    )
-
-
-def _fresh(request):
-    request.refresh_from_db()
-    return request
-
+from service_requests.tests.rules import (
+    FRIDAY,
+    MINUTE,
+    SECOND,
+    deadline_of,
+    fresh,
+    intake_at,
+    ladder_of,
+    set_policy,
+    told,
+)
 
 # --- 4. request.acknowledge_within: the receiver acknowledges the dispatch ---------------------
 
 
 @pytest.fixture
 def dispatched(office, household, receptionist, engineering):
-    request = _intake(
+    request = intake_at(
         receptionist, office, category=Category.REPAIR, household=household, reply_now="已派工"
     )
     request_dispatch(
@@ -89,7 +55,7 @@ def test_a_dispatch_is_acknowledged_within_the_limit(dispatched, technician, sup
     """003 §5.2 (相关单位接到服务需求后应立即与业户联系), 003 §4.2.1.1: the dispatch opens a
     15-minute acknowledgement limit (000 篇10 §4.4: the slip reaches the department within 15
     minutes and is signed for); the technician's 接单 meets it; nobody is chased."""
-    limit = _deadline(dispatched, DeadlineKind.ACKNOWLEDGE)
+    limit = deadline_of(dispatched, DeadlineKind.ACKNOWLEDGE)
     assert limit.due_at == FRIDAY + MINUTE + datetime.timedelta(minutes=15)
     assert limit.policy_key == "request.acknowledge_within" and "003 §5.2" in limit.clause
     assert dispatched.next_deadline_at == limit.due_at
@@ -103,10 +69,11 @@ def test_a_dispatch_is_acknowledged_within_the_limit(dispatched, technician, sup
         version=dispatched.version,
         now=FRIDAY + datetime.timedelta(minutes=10),
     )
-    assert _deadline(dispatched, DeadlineKind.ACKNOWLEDGE).on_time is True
+    assert deadline_of(dispatched, DeadlineKind.ACKNOWLEDGE).on_time is True
     assert sweep_deadlines(now=FRIDAY + datetime.timedelta(hours=1)).escalated == 0
     assert (
-        dispatched.next_deadline_at == _deadline(dispatched, DeadlineKind.REPAIR_COMPLETION).due_at
+        dispatched.next_deadline_at
+        == deadline_of(dispatched, DeadlineKind.REPAIR_COMPLETION).due_at
     )
 
 
@@ -116,15 +83,15 @@ def test_an_unacknowledged_dispatch_is_escalated_and_a_late_start_meets_it(
     """Not acknowledged in time, the dispatch is escalated to the supervisor; starting the work
     (without 接单) acknowledges it, late, and the escalation stops."""
     sweep_deadlines(now=FRIDAY + datetime.timedelta(minutes=16) + SECOND)
-    assert _ladder(dispatched, DeadlineKind.ACKNOWLEDGE) == [(1, "cs_supervisor")]
-    assert _told(supervisor, "逾期升级") == 1
+    assert ladder_of(dispatched, DeadlineKind.ACKNOWLEDGE) == [(1, "cs_supervisor")]
+    assert told(supervisor, "逾期升级") == 1
     request_start(
         actor=technician,
-        request=_fresh(dispatched),
+        request=fresh(dispatched),
         version=dispatched.version,
         now=FRIDAY + datetime.timedelta(minutes=20),
     )
-    limit = _deadline(dispatched, DeadlineKind.ACKNOWLEDGE)
+    limit = deadline_of(dispatched, DeadlineKind.ACKNOWLEDGE)
     assert limit.met_at is not None and limit.on_time is False
     assert sweep_deadlines(now=FRIDAY + datetime.timedelta(hours=2)).escalated == 0
 
@@ -145,8 +112,8 @@ def test_a_new_dispatch_after_an_acknowledgement_is_a_new_round(
         department=cleaning,
         now=FRIDAY + datetime.timedelta(hours=1),
     )
-    assert _deadline(dispatched, DeadlineKind.ACKNOWLEDGE).on_time is True
-    second = _deadline(dispatched, DeadlineKind.ACKNOWLEDGE, round=2)
+    assert deadline_of(dispatched, DeadlineKind.ACKNOWLEDGE).on_time is True
+    second = deadline_of(dispatched, DeadlineKind.ACKNOWLEDGE, round=2)
     assert second.is_open and second.due_at == FRIDAY + datetime.timedelta(hours=1, minutes=15)
 
 
@@ -156,7 +123,7 @@ def test_a_dispatch_ended_before_anyone_acknowledged_it_drops_the_limit(
 ):
     """Resolved, cancelled or referred before the receiver acknowledged: there is nothing left to
     acknowledge; within its time the limit is not counted, and the sweep chases nobody."""
-    request = _fresh(dispatched)
+    request = fresh(dispatched)
     now = FRIDAY + datetime.timedelta(minutes=5)
     if end == "resolve":
         request_resolve(
@@ -175,7 +142,7 @@ def test_a_dispatch_ended_before_anyone_acknowledged_it_drops_the_limit(
             resident_told="已告知",
             now=now,
         )
-    limit = _deadline(request, DeadlineKind.ACKNOWLEDGE)
+    limit = deadline_of(request, DeadlineKind.ACKNOWLEDGE)
     assert limit.cancelled_at == now and not deadline_counts(limit)
     assert sweep_deadlines(now=FRIDAY + datetime.timedelta(hours=1)).escalated == 0
 
@@ -186,9 +153,9 @@ def test_the_acknowledgement_limit_takes_the_offices_variant(
     """An office that wants 接单 within 5 minutes (立即 read strictly): a request received after
     the change is due 5 minutes after its dispatch; one received before keeps the version it was
     opened under (15 minutes), though both are dispatched after the change."""
-    earlier = _intake(receptionist, office, category=Category.REPAIR, household=household)
-    _set_policy(manager, office, {"request.acknowledge_within": Duration(5, "minutes")})
-    later = _intake(receptionist, office, category=Category.REPAIR, household=household)
+    earlier = intake_at(receptionist, office, category=Category.REPAIR, household=household)
+    set_policy(manager, office, {"request.acknowledge_within": Duration(5, "minutes")})
+    later = intake_at(receptionist, office, category=Category.REPAIR, household=household)
     for request in (earlier, later):
         request_dispatch(
             actor=receptionist,
@@ -197,8 +164,8 @@ def test_the_acknowledgement_limit_takes_the_offices_variant(
             department=engineering,
             now=FRIDAY + MINUTE,
         )
-    assert _deadline(earlier, DeadlineKind.ACKNOWLEDGE).due_at == FRIDAY + 16 * MINUTE
-    assert _deadline(later, DeadlineKind.ACKNOWLEDGE).due_at == FRIDAY + 6 * MINUTE
+    assert deadline_of(earlier, DeadlineKind.ACKNOWLEDGE).due_at == FRIDAY + 16 * MINUTE
+    assert deadline_of(later, DeadlineKind.ACKNOWLEDGE).due_at == FRIDAY + 6 * MINUTE
 
 
 def test_the_request_page_shows_the_acknowledgement_limit(client, dispatched, receptionist):
@@ -218,7 +185,7 @@ def test_a_complaint_slip_signed_for_on_hand_over_opens_no_acknowledgement_limit
     limits (the slip's return), so the request desk opens no 接单 limit of its own."""
     from complaints.services import ComplaintData, complaint_record, complaint_send_slip
 
-    request = _intake(
+    request = intake_at(
         receptionist, office, category=Category.COMPLAINT, household=household, description="噪音"
     )
     complaint = complaint_record(
@@ -234,5 +201,5 @@ def test_a_complaint_slip_signed_for_on_hand_over_opens_no_acknowledgement_limit
         signed_by="何师傅",
         now=FRIDAY + MINUTE,
     )
-    assert _fresh(request).status == Status.DISPATCHED
+    assert fresh(request).status == Status.DISPATCHED
     assert not request.deadlines.filter(kind=DeadlineKind.ACKNOWLEDGE).exists()

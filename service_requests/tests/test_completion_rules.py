@@ -7,60 +7,26 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from notifications.models import OutboxMessage
 from policies.rules import Duration
-from policies.services import policy_update
-from service_requests.choices import Category, Channel, DeadlineKind
+from service_requests.choices import Category, DeadlineKind
 from service_requests.deadlines import sweep_deadlines
-from service_requests.models import Escalation
 from service_requests.reports import deadline_counts, on_time_total, request_is_on_time
 from service_requests.services import (
-    IntakeData,
     request_cancel,
-    request_intake,
     request_refer,
     request_resolve,
 )
 from service_requests.tests.conftest import at
-
-FRIDAY = at(2026, 11, 27, 10, 0)
-SECOND = datetime.timedelta(seconds=1)
-MINUTE = datetime.timedelta(minutes=1)
-
-
-def _intake(actor, office, now=FRIDAY, **overrides):
-    data = {"category": Category.OTHER, "channel": Channel.PHONE, "description": "楼道灯不亮"}
-    data.update(overrides)
-    return request_intake(actor=actor, office=office, data=IntakeData(**data), now=now)
-
-
-def _set_policy(manager, office, changes: dict, note: str = "按本公司规程"):
-    return policy_update(actor=manager, office=office, changes=changes, note=note)
-
-
-def _told(user, subject: str) -> int:
-    """How many console messages `user` got whose subject starts with `subject`."""
-    return OutboxMessage.objects.filter(
-        recipient=user, channel="console", subject__startswith=subject
-    ).count()
-
-
-def _deadline(request, kind, round=1):
-    return request.deadlines.get(kind=kind, round=round)
-
-
-def _ladder(request, kind) -> list[tuple[int, str]]:
-    return list(
-        Escalation.objects.filter(deadline__request=request, deadline__kind=kind)
-        .order_by("level")
-        .values_list("level", "role_code")
-    )
-
-
-def _fresh(request):
-    request.refresh_from_db()
-    return request
-
+from service_requests.tests.rules import (
+    FRIDAY,
+    SECOND,
+    deadline_of,
+    fresh,
+    intake_at,
+    ladder_of,
+    set_policy,
+    told,
+)
 
 # --- 3. request.completion_max: everyday help is handled within 3 days ------------------------
 
@@ -72,21 +38,21 @@ def test_everyday_help_answered_on_the_line_still_has_a_live_completion_limit(
     line is due for completion 3 calendar days after the call; the queue's next deadline is that
     limit; the sweep escalates it when it passes; resolved afterwards it is late, and the
     on-time rate says so."""
-    request = _intake(receptionist, office, reply_now="已通知保洁部处理")
-    completion = _deadline(request, DeadlineKind.COMPLETION)
+    request = intake_at(receptionist, office, reply_now="已通知保洁部处理")
+    completion = deadline_of(request, DeadlineKind.COMPLETION)
     assert completion.due_at == at(2026, 11, 30, 10, 0)
     assert completion.policy_key == "request.completion_max"
     assert "003 §5.2" in completion.clause
-    assert _fresh(request).next_deadline_at == completion.due_at
+    assert fresh(request).next_deadline_at == completion.due_at
 
     assert sweep_deadlines(now=completion.due_at - SECOND).missed == 0
     sweep_deadlines(now=completion.due_at + SECOND)
-    assert _ladder(request, DeadlineKind.COMPLETION) == [(1, "cs_supervisor")]
-    assert _told(supervisor, "逾期升级") == 1
+    assert ladder_of(request, DeadlineKind.COMPLETION) == [(1, "cs_supervisor")]
+    assert told(supervisor, "逾期升级") == 1
 
     request_resolve(
         actor=receptionist,
-        request=_fresh(request),
+        request=fresh(request),
         version=request.version,
         result="已更换灯管",
         now=completion.due_at + datetime.timedelta(hours=2),
@@ -105,7 +71,7 @@ def test_everyday_help_answered_on_the_line_still_has_a_live_completion_limit(
 
 def test_everyday_help_resolved_in_time_is_on_time(office, receptionist, supervisor):
     """003 §5.2: resolved within the limit, the completion is met on time; nobody is chased."""
-    request = _intake(receptionist, office, reply_now="已安排")
+    request = intake_at(receptionist, office, reply_now="已安排")
     request_resolve(
         actor=receptionist,
         request=request,
@@ -113,9 +79,9 @@ def test_everyday_help_resolved_in_time_is_on_time(office, receptionist, supervi
         result="已处理",
         now=FRIDAY + datetime.timedelta(days=1),
     )
-    assert _deadline(request, DeadlineKind.COMPLETION).on_time is True
+    assert deadline_of(request, DeadlineKind.COMPLETION).on_time is True
     assert sweep_deadlines(now=FRIDAY + datetime.timedelta(days=5)).escalated == 0
-    assert _fresh(request).next_deadline_at is None
+    assert fresh(request).next_deadline_at is None
 
 
 def test_the_completion_limit_takes_the_offices_variant_and_earlier_calls_keep_theirs(
@@ -124,15 +90,15 @@ def test_the_completion_limit_takes_the_offices_variant_and_earlier_calls_keep_t
     """002 篇10 (保洁员接受用户卫生服务要求后,必须在24小时内完成): an office that promises
     24 hours has calls received afterwards due within 24 hours; an earlier call keeps 3 days.
     Counted in working days, a Friday call is due on Wednesday."""
-    earlier = _intake(receptionist, office, reply_now="已安排")
-    _set_policy(manager, office, {"request.completion_max": Duration(24, "hours")}, "24小时")
-    later = _intake(receptionist, office, reply_now="已安排")
-    assert _deadline(earlier, DeadlineKind.COMPLETION).due_at == at(2026, 11, 30, 10, 0)
-    assert _deadline(later, DeadlineKind.COMPLETION).due_at == at(2026, 11, 28, 10, 0)
+    earlier = intake_at(receptionist, office, reply_now="已安排")
+    set_policy(manager, office, {"request.completion_max": Duration(24, "hours")}, "24小时")
+    later = intake_at(receptionist, office, reply_now="已安排")
+    assert deadline_of(earlier, DeadlineKind.COMPLETION).due_at == at(2026, 11, 30, 10, 0)
+    assert deadline_of(later, DeadlineKind.COMPLETION).due_at == at(2026, 11, 28, 10, 0)
 
-    _set_policy(manager, office, {"request.completion_max": Duration(3, "working_days")}, "工作日")
-    working = _intake(receptionist, office, reply_now="已安排")
-    assert _deadline(working, DeadlineKind.COMPLETION).due_at == at(2026, 12, 2, 10, 0)
+    set_policy(manager, office, {"request.completion_max": Duration(3, "working_days")}, "工作日")
+    working = intake_at(receptionist, office, reply_now="已安排")
+    assert deadline_of(working, DeadlineKind.COMPLETION).due_at == at(2026, 12, 2, 10, 0)
 
 
 def test_a_referral_answers_the_limit_and_a_cancellation_drops_it(
@@ -140,7 +106,7 @@ def test_a_referral_answers_the_limit_and_a_cancellation_drops_it(
 ):
     """严禁推诿 (SOP.md §2): referred to the party that can help, the request has its answer (met);
     cancelled before its time, the limit does not count."""
-    referred = _intake(receptionist, office, reply_now="已了解")
+    referred = intake_at(receptionist, office, reply_now="已了解")
     request_refer(
         actor=receptionist,
         request=referred,
@@ -149,9 +115,9 @@ def test_a_referral_answers_the_limit_and_a_cancellation_drops_it(
         resident_told="已告知住户联系120",
         now=FRIDAY + datetime.timedelta(hours=1),
     )
-    assert _deadline(referred, DeadlineKind.COMPLETION).on_time is True
+    assert deadline_of(referred, DeadlineKind.COMPLETION).on_time is True
 
-    cancelled = _intake(receptionist, office, reply_now="已了解")
+    cancelled = intake_at(receptionist, office, reply_now="已了解")
     request_cancel(
         actor=supervisor,
         request=cancelled,
@@ -159,7 +125,7 @@ def test_a_referral_answers_the_limit_and_a_cancellation_drops_it(
         reason="住户撤回",
         now=FRIDAY + datetime.timedelta(hours=1),
     )
-    dropped = _deadline(cancelled, DeadlineKind.COMPLETION)
+    dropped = deadline_of(cancelled, DeadlineKind.COMPLETION)
     assert dropped.cancelled_at is not None and not deadline_counts(dropped)
 
 
@@ -174,14 +140,14 @@ def test_a_referral_answers_the_limit_and_a_cancellation_drops_it(
     ids=["repair", "consultation", "complaint", "special"],
 )
 def test_other_categories_keep_their_own_limits(office, receptionist, overrides):
-    request = _intake(receptionist, office, reply_now="已记录", **overrides)
+    request = intake_at(receptionist, office, reply_now="已记录", **overrides)
     assert not request.deadlines.filter(kind=DeadlineKind.COMPLETION).exists()
 
 
 def test_the_request_page_and_the_queue_show_the_completion_limit(client, office, receptionist):
     """What the receptionist sees: the limit with its clause on the request's page, and its due
     time in the queue once the call was answered."""
-    request = _intake(receptionist, office, reply_now="已通知保洁部")
+    request = intake_at(receptionist, office, reply_now="已通知保洁部")
     client.force_login(receptionist)
     page = client.get(reverse("service_requests:request_detail", args=[request.pk]))
     html = page.content.decode()

@@ -7,54 +7,18 @@ import datetime
 from core.testing import make_staff
 from notifications.models import OutboxMessage
 from organization.models import Role
-from policies.services import policy_update
-from service_requests.choices import Category, Channel, DeadlineKind, EventType
-from service_requests.models import Escalation
+from service_requests.choices import Category, DeadlineKind, EventType
 from service_requests.services import (
-    IntakeData,
-    request_intake,
     request_resolve,
 )
-from service_requests.tests.conftest import at
-
-FRIDAY = at(2026, 11, 27, 10, 0)
-SECOND = datetime.timedelta(seconds=1)
-MINUTE = datetime.timedelta(minutes=1)
-
-
-def _intake(actor, office, now=FRIDAY, **overrides):
-    data = {"category": Category.OTHER, "channel": Channel.PHONE, "description": "楼道灯不亮"}
-    data.update(overrides)
-    return request_intake(actor=actor, office=office, data=IntakeData(**data), now=now)
-
-
-def _set_policy(manager, office, changes: dict, note: str = "按本公司规程"):
-    return policy_update(actor=manager, office=office, changes=changes, note=note)
-
-
-def _told(user, subject: str) -> int:
-    """How many console messages `user` got whose subject starts with `subject`."""
-    return OutboxMessage.objects.filter(
-        recipient=user, channel="console", subject__startswith=subject
-    ).count()
-
-
-def _deadline(request, kind, round=1):
-    return request.deadlines.get(kind=kind, round=round)
-
-
-def _ladder(request, kind) -> list[tuple[int, str]]:
-    return list(
-        Escalation.objects.filter(deadline__request=request, deadline__kind=kind)
-        .order_by("level")
-        .values_list("level", "role_code")
-    )
-
-
-def _fresh(request):
-    request.refresh_from_db()
-    return request
-
+from service_requests.tests.rules import (
+    FRIDAY,
+    MINUTE,
+    deadline_of,
+    intake_at,
+    set_policy,
+    told,
+)
 
 # --- 1. emergency.report_roles: who hears of a special request --------------------------------
 
@@ -75,22 +39,22 @@ def test_a_major_special_request_tells_every_role_the_office_names(
     an office naming the supervisor and the 主任 has both told at intake; a request received
     before the change keeps its version and tells the supervisor only. Someone holding both
     roles is told once."""
-    earlier = _intake(receptionist, office, **MAJOR)
-    assert _told(supervisor, "重大特别求助") == 1 and _told(manager, "重大特别求助") == 0
+    earlier = intake_at(receptionist, office, **MAJOR)
+    assert told(supervisor, "重大特别求助") == 1 and told(manager, "重大特别求助") == 0
 
-    _set_policy(manager, office, {"emergency.report_roles": ("cs_supervisor", "office_manager")})
+    set_policy(manager, office, {"emergency.report_roles": ("cs_supervisor", "office_manager")})
     both = make_staff("cs_supervisor", offices=[office], name="兼任主任")
     both.staff.roles.add(Role.objects.get(code="office_manager"))
-    later = _intake(receptionist, office, **MAJOR)
-    assert _told(supervisor, "重大特别求助") == 2
-    assert _told(manager, "重大特别求助") == 1
-    assert _told(both, "重大特别求助") == 1  # of `later` only, once
+    later = intake_at(receptionist, office, **MAJOR)
+    assert told(supervisor, "重大特别求助") == 2
+    assert told(manager, "重大特别求助") == 1
+    assert told(both, "重大特别求助") == 1  # of `later` only, once
     assert OutboxMessage.objects.filter(recipient=manager, subject__contains=later.number).exists()
     assert not OutboxMessage.objects.filter(
         recipient=manager, subject__contains=earlier.number
     ).exists()
     # The report itself is still recorded by the receptionist: its limit runs as before.
-    assert _deadline(later, DeadlineKind.SUPERVISOR_REPORT).is_open
+    assert deadline_of(later, DeadlineKind.SUPERVISOR_REPORT).is_open
 
 
 def test_a_normal_special_request_is_reported_on_completion_to_the_policys_roles(
@@ -98,8 +62,8 @@ def test_a_normal_special_request_is_reported_on_completion_to_the_policys_roles
 ):
     """000 篇3 §4.2.2 一般情况下……处理完毕后向主管汇报; an office reporting to the 主任 instead
     (000 篇12 二.2) has the manager told and the timeline says so."""
-    _set_policy(manager, office, {"emergency.report_roles": ("office_manager",)})
-    request = _intake(
+    set_policy(manager, office, {"emergency.report_roles": ("office_manager",)})
+    request = intake_at(
         receptionist,
         office,
         category=Category.DISASTER,
@@ -114,8 +78,8 @@ def test_a_normal_special_request_is_reported_on_completion_to_the_policys_roles
         result="已关闭阀门",
         now=FRIDAY + datetime.timedelta(hours=1),
     )
-    assert _told(manager, "特别求助处理完毕") == 1
-    assert _told(supervisor, "特别求助处理完毕") == 0
+    assert told(manager, "特别求助处理完毕") == 1
+    assert told(supervisor, "特别求助处理完毕") == 0
     report = request.events.get(type=EventType.SUPERVISOR_REPORTED)
     assert report.internal_note == "处理完毕,系统已通知管理处经理"
 
@@ -124,16 +88,16 @@ def test_the_report_may_reach_company_leadership(office, receptionist, superviso
     """003 §3.1 (超出处理权限的……上报公司领导): a company-wide role named by the office is told,
     though its holder is staff of no office."""
     general_manager = make_staff("general_manager", company=office.company, name="总经理")
-    _set_policy(manager, office, {"emergency.report_roles": ("cs_supervisor", "general_manager")})
-    _intake(receptionist, office, **MAJOR)
-    assert _told(general_manager, "重大特别求助") == 1
+    set_policy(manager, office, {"emergency.report_roles": ("cs_supervisor", "general_manager")})
+    intake_at(receptionist, office, **MAJOR)
+    assert told(general_manager, "重大特别求助") == 1
 
 
 # --- 2. emergency.medical_notify_roles: the medical emergency's notice -------------------------
 
 
 def _medical(receptionist, office, household, now=FRIDAY):
-    return _intake(
+    return intake_at(
         receptionist,
         office,
         now=now,
@@ -152,12 +116,12 @@ def test_a_medical_emergency_tells_the_roles_the_office_names(
     office says so — for calls received afterwards."""
     shift_leader = make_staff("security_shift_leader", offices=[office], name="保安班长")
     _medical(receptionist, office, household)
-    assert _told(shift_leader, "急救求助") == 1 and _told(manager, "急救求助") == 0
+    assert told(shift_leader, "急救求助") == 1 and told(manager, "急救求助") == 0
 
-    _set_policy(
+    set_policy(
         manager,
         office,
         {"emergency.medical_notify_roles": ("security_shift_leader", "office_manager")},
     )
     _medical(receptionist, office, household, now=FRIDAY + MINUTE)
-    assert _told(shift_leader, "急救求助") == 2 and _told(manager, "急救求助") == 1
+    assert told(shift_leader, "急救求助") == 2 and told(manager, "急救求助") == 1

@@ -10,14 +10,9 @@ from django.urls import reverse
 from core.testing import make_staff
 from notifications.models import OutboxMessage
 from policies.services import policy_update
-from service_requests.choices import Category, Channel, DeadlineKind
+from service_requests.choices import Category, DeadlineKind
 from service_requests.deadlines import sweep_deadlines
-from service_requests.models import Escalation
-from service_requests.services import IntakeData, request_intake
-from service_requests.tests.conftest import at
-
-FRIDAY = at(2026, 11, 27, 10, 0)
-SECOND = datetime.timedelta(seconds=1)
+from service_requests.tests.rules import FRIDAY, SECOND, intake_at, ladder_of
 
 MAJOR = {
     "category": Category.SECURITY_INCIDENT,
@@ -28,48 +23,34 @@ MAJOR = {
 }
 
 
-def _intake(actor, office, **overrides):
-    data = {"category": Category.OTHER, "channel": Channel.PHONE, "description": "楼道灯不亮"}
-    data.update(overrides)
-    return request_intake(actor=actor, office=office, data=IntakeData(**data), now=FRIDAY)
-
-
-def _ladder(request, kind) -> list[tuple[int, str]]:
-    return list(
-        Escalation.objects.filter(deadline__request=request, deadline__kind=kind)
-        .order_by("level")
-        .values_list("level", "role_code")
-    )
-
-
 def test_a_major_report_climbs_its_own_ladder_and_other_limits_the_general_one(
     office, receptionist, supervisor, manager
 ):
     """000 篇12 二.2: an unrecorded report of a major case goes straight to the 主任, while a
     first reply missed at the same sweep still goes to the supervisor, then the manager
     (SOP.md §2). A request received before the change climbs the general ladder."""
-    before = _intake(receptionist, office, **MAJOR)
+    before = intake_at(receptionist, office, **MAJOR)
     policy_update(
         actor=manager,
         office=office,
         changes={"escalation.supervisor_report": ("office_manager",)},
         note="重大情况直接报主任",
     )
-    major = _intake(receptionist, office, **MAJOR)
-    everyday = _intake(receptionist, office)
+    major = intake_at(receptionist, office, **MAJOR)
+    everyday = intake_at(receptionist, office)
 
     sweep_deadlines(now=FRIDAY + datetime.timedelta(minutes=5) + SECOND)
-    assert _ladder(major, DeadlineKind.SUPERVISOR_REPORT) == [(1, "office_manager")]
-    assert _ladder(before, DeadlineKind.SUPERVISOR_REPORT) == [(1, "cs_supervisor")]
-    assert _ladder(everyday, DeadlineKind.FIRST_REPLY) == [(1, "cs_supervisor")]
+    assert ladder_of(major, DeadlineKind.SUPERVISOR_REPORT) == [(1, "office_manager")]
+    assert ladder_of(before, DeadlineKind.SUPERVISOR_REPORT) == [(1, "cs_supervisor")]
+    assert ladder_of(everyday, DeadlineKind.FIRST_REPLY) == [(1, "cs_supervisor")]
     assert OutboxMessage.objects.filter(recipient=manager, subject__contains=major.number).exists()
     assert not OutboxMessage.objects.filter(
         recipient=supervisor, subject__contains=major.number, subject__startswith="逾期升级"
     ).exists()
 
     sweep_deadlines(now=FRIDAY + datetime.timedelta(minutes=40))
-    assert _ladder(major, DeadlineKind.SUPERVISOR_REPORT) == [(1, "office_manager")]  # one level
-    assert _ladder(everyday, DeadlineKind.FIRST_REPLY) == [
+    assert ladder_of(major, DeadlineKind.SUPERVISOR_REPORT) == [(1, "office_manager")]  # one level
+    assert ladder_of(everyday, DeadlineKind.FIRST_REPLY) == [
         (1, "cs_supervisor"),
         (2, "office_manager"),
     ]
@@ -87,11 +68,11 @@ def test_a_kind_may_end_with_company_leadership(office, receptionist, supervisor
         },
         note="逾期未完成报公司",
     )
-    request = _intake(receptionist, office, reply_now="已安排")
+    request = intake_at(receptionist, office, reply_now="已安排")
     due = request.deadlines.get(kind=DeadlineKind.COMPLETION).due_at
     for minutes in (1, 32, 63):
         sweep_deadlines(now=due + datetime.timedelta(minutes=minutes))
-    assert _ladder(request, DeadlineKind.COMPLETION) == [
+    assert ladder_of(request, DeadlineKind.COMPLETION) == [
         (1, "cs_supervisor"),
         (2, "office_manager"),
         (3, "general_manager"),
@@ -108,8 +89,8 @@ def test_the_request_page_names_the_ladder_of_its_next_limit(client, office, rec
         changes={"escalation.supervisor_report": ("office_manager",)},
         note="重大情况直接报主任",
     )
-    major = _intake(receptionist, office, **MAJOR)
-    everyday = _intake(receptionist, office)
+    major = intake_at(receptionist, office, **MAJOR)
+    everyday = intake_at(receptionist, office)
     client.force_login(receptionist)
     page = client.get(reverse("service_requests:request_detail", args=[major.pk])).content
     assert "并依次升级通知 管理处经理(" in page.decode()

@@ -2,68 +2,28 @@
 三.1): the roles of consultation.written_reply_roles under the request's policy version; everyone
 else is told who may (authority is enforced)."""
 
-import datetime
-
 import pytest
 from django.urls import reverse
 
 from core.exceptions import PermissionDeniedError
 from core.testing import api_client, make_office, make_staff
-from notifications.models import OutboxMessage
-from policies.services import policy_update
 from service_requests.choices import Category, Channel, DeadlineKind, Status
-from service_requests.models import Escalation
 from service_requests.services import (
-    IntakeData,
-    request_intake,
     request_reply,
 )
-from service_requests.tests.conftest import at
-
-FRIDAY = at(2026, 11, 27, 10, 0)
-SECOND = datetime.timedelta(seconds=1)
-MINUTE = datetime.timedelta(minutes=1)
-
-
-def _intake(actor, office, now=FRIDAY, **overrides):
-    data = {"category": Category.OTHER, "channel": Channel.PHONE, "description": "楼道灯不亮"}
-    data.update(overrides)
-    return request_intake(actor=actor, office=office, data=IntakeData(**data), now=now)
-
-
-def _set_policy(manager, office, changes: dict, note: str = "按本公司规程"):
-    return policy_update(actor=manager, office=office, changes=changes, note=note)
-
-
-def _told(user, subject: str) -> int:
-    """How many console messages `user` got whose subject starts with `subject`."""
-    return OutboxMessage.objects.filter(
-        recipient=user, channel="console", subject__startswith=subject
-    ).count()
-
-
-def _deadline(request, kind, round=1):
-    return request.deadlines.get(kind=kind, round=round)
-
-
-def _ladder(request, kind) -> list[tuple[int, str]]:
-    return list(
-        Escalation.objects.filter(deadline__request=request, deadline__kind=kind)
-        .order_by("level")
-        .values_list("level", "role_code")
-    )
-
-
-def _fresh(request):
-    request.refresh_from_db()
-    return request
-
+from service_requests.tests.rules import (
+    FRIDAY,
+    deadline_of,
+    fresh,
+    intake_at,
+    set_policy,
+)
 
 # --- 5. consultation.written_reply_roles: who gives the written reply ----------------------------
 
 
 def _letter(actor, office, now=FRIDAY):
-    return _intake(actor, office, now=now, category=Category.CONSULTATION, channel=Channel.LETTER)
+    return intake_at(actor, office, now=now, category=Category.CONSULTATION, channel=Channel.LETTER)
 
 
 def test_the_front_desk_is_told_who_gives_the_written_reply(office, receptionist, supervisor):
@@ -79,10 +39,10 @@ def test_the_front_desk_is_told_who_gives_the_written_reply(office, receptionist
     assert refused.value.code == "written_reply_role"
     letter.refresh_from_db()
     assert letter.first_replied_at is None and letter.status == Status.RECEIVED
-    assert _deadline(letter, DeadlineKind.WRITTEN_REPLY).is_open
+    assert deadline_of(letter, DeadlineKind.WRITTEN_REPLY).is_open
 
     request_reply(actor=supervisor, request=letter, version=letter.version, reply="书面答复已寄出")
-    assert _deadline(letter, DeadlineKind.WRITTEN_REPLY).met_at is not None
+    assert deadline_of(letter, DeadlineKind.WRITTEN_REPLY).met_at is not None
 
 
 def test_the_written_reply_roles_are_the_offices_and_earlier_letters_keep_theirs(
@@ -91,13 +51,13 @@ def test_the_written_reply_roles_are_the_offices_and_earlier_letters_keep_theirs
     """An office whose written replies come from the 主任 alone: the supervisor may still answer a
     letter received before the change, not one received after it; the manager may."""
     earlier = _letter(receptionist, office)
-    _set_policy(manager, office, {"consultation.written_reply_roles": ("office_manager",)})
+    set_policy(manager, office, {"consultation.written_reply_roles": ("office_manager",)})
     later = _letter(receptionist, office)
     with pytest.raises(PermissionDeniedError, match="只有管理处经理可以书面答复"):
         request_reply(actor=supervisor, request=later, version=later.version, reply="答复")
     request_reply(actor=supervisor, request=earlier, version=earlier.version, reply="答复")
     request_reply(actor=manager, request=later, version=later.version, reply="答复")
-    assert _fresh(later).status == Status.REPLIED
+    assert fresh(later).status == Status.REPLIED
 
 
 def test_a_related_supervisor_may_give_the_written_reply(office, receptionist, manager):
@@ -105,14 +65,14 @@ def test_a_related_supervisor_may_give_the_written_reply(office, receptionist, m
     has them answer a written consultation about a technical matter, though their role holds no
     desk permission; an oral consultation stays the desk's."""
     engineer = make_staff("engineering_supervisor", offices=[office], name="工程部主管")
-    _set_policy(
+    set_policy(
         manager,
         office,
         {"consultation.written_reply_roles": ("cs_supervisor", "engineering_supervisor")},
     )
     letter = _letter(receptionist, office)
     request_reply(actor=engineer, request=letter, version=letter.version, reply="书面答复")
-    oral = _intake(receptionist, office, category=Category.CONSULTATION)
+    oral = intake_at(receptionist, office, category=Category.CONSULTATION)
     with pytest.raises(PermissionDeniedError, match="答复住户"):
         request_reply(actor=engineer, request=oral, version=oral.version, reply="答复")
 
@@ -145,7 +105,7 @@ def test_the_api_refusal_names_who_may_reply(office, receptionist):
 def test_the_console_refusal_names_who_may_reply(client, office, receptionist, supervisor, manager):
     """What a supervisor sees on the console once the office gives written replies to the 主任
     only: the refusal page says who may and under which rule."""
-    _set_policy(manager, office, {"consultation.written_reply_roles": ("office_manager",)})
+    set_policy(manager, office, {"consultation.written_reply_roles": ("office_manager",)})
     letter = _letter(receptionist, office)
     client.force_login(supervisor)
     response = client.post(
@@ -155,7 +115,7 @@ def test_the_console_refusal_names_who_may_reply(client, office, receptionist, s
     assert response.status_code == 403
     html = response.content.decode()
     assert "只有管理处经理可以书面答复" in html and "书面咨询书面答复岗位" in html
-    assert _fresh(letter).first_replied_at is None
+    assert fresh(letter).first_replied_at is None
 
 
 def _offers_reply(client, user, request) -> bool:
@@ -172,7 +132,7 @@ def test_the_request_page_offers_the_written_reply_to_whom_the_policy_names(
     supervisor are offered the reply to a letter, the customer-service supervisor and the front
     desk are not; an oral consultation is offered to the desk as before."""
     engineer = make_staff("engineering_supervisor", offices=[office], name="工程部主管")
-    _set_policy(
+    set_policy(
         manager,
         office,
         {"consultation.written_reply_roles": ("office_manager", "engineering_supervisor")},
@@ -182,7 +142,7 @@ def test_the_request_page_offers_the_written_reply_to_whom_the_policy_names(
     assert _offers_reply(client, engineer, letter)
     assert not _offers_reply(client, supervisor, letter)
     assert not _offers_reply(client, receptionist, letter)
-    oral = _intake(receptionist, office, category=Category.CONSULTATION)
+    oral = intake_at(receptionist, office, category=Category.CONSULTATION)
     assert _offers_reply(client, receptionist, oral)
     request_reply(actor=manager, request=letter, version=letter.version, reply="书面答复")
-    assert not _offers_reply(client, manager, _fresh(letter))  # answered: no second reply
+    assert not _offers_reply(client, manager, fresh(letter))  # answered: no second reply
