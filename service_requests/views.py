@@ -30,8 +30,9 @@ from core.exceptions import ApplicationError, PermissionDeniedError
 from core.forms import apply_application_error
 from core.urlcache import cached_url
 from estates.selectors import household_list, household_queryset
+from organization.choices import RoleCode
 from organization.selectors import office_list
-from policies.selectors import current_policy
+from policies.selectors import current_policy, policy_version_get
 from service_requests import (
     attachments,
     console_selectors,
@@ -80,17 +81,41 @@ def _intake_office(user, form_office_id, household):
     return office
 
 
+def _role_names(roles) -> str:
+    return _("、").join(str(RoleCode(code).label) for code in roles)
+
+
 def _category_help(offices) -> dict[str, str]:
-    """The intake's hint per category. A repair's is the longest promise the office's policy
-    allows (repair.promised_date_max; SOP.md §4, 003 §5.2 一般不超过三天), never a number
-    in the code; with several offices to choose from it names the rule instead."""
+    """The intake's hint per category, from the office's policy, never a number or a role in
+    the code: a repair's longest promise (repair.promised_date_max; SOP.md §4, 003 §5.2 一般
+    不超过三天), everyday help's completion limit (request.completion_max, 003 §5.2), who
+    answers a written consultation and within what (consultation.written_reply_roles and
+    .written_reply; SOP.md §2 咨询). With several offices to choose from it names the rules."""
     helps = {value: str(text) for value, text in CATEGORY_HELP.items()}
     if len(offices) == 1:
-        limit = current_policy(offices[0]).duration("repair.promised_date_max")
+        policy = current_policy(offices[0])
+        limit = policy.duration("repair.promised_date_max")
         helps[Category.REPAIR] = helps[Category.REPAIR] % {"limit": limit}
+        helps[Category.OTHER] = _(
+            "其他生活或工作上的正常求助,力所能及地提供帮助;不能当场解决的,告知住户解决时间,"
+            "一般不超过%(limit)s"
+        ) % {"limit": policy.duration("request.completion_max")}
+        helps[Category.CONSULTATION] = _(
+            "口头咨询即时答复;书面咨询由%(roles)s在%(limit)s内书面答复"
+        ) % {
+            "roles": _role_names(policy.roles("consultation.written_reply_roles")),
+            "limit": policy.duration("consultation.written_reply"),
+        }
     else:
         helps[Category.REPAIR] = _(
             "与住户约定完成时间,一般不超过本管理处策略“维修承诺完成日期最长”"
+        )
+        helps[Category.OTHER] = _(
+            "其他生活或工作上的正常求助,力所能及地提供帮助;不能当场解决的,告知住户解决时间,"
+            "一般不超过本管理处策略“一般求助处理完毕时限”"
+        )
+        helps[Category.CONSULTATION] = _(
+            "口头咨询即时答复;书面咨询由本管理处策略“书面咨询书面答复岗位”所列岗位书面答复"
         )
     return helps
 
@@ -468,6 +493,30 @@ def _may(user, sr, action: Action, owner: StepOwner | None = None) -> bool:
     )
 
 
+def _written_reply_note(sr, offered) -> str:
+    """Who gives the written reply to a written consultation still waiting for it, under the
+    request's policy version (consultation.written_reply_roles; SOP.md §2 咨询, 000 篇3 §4.3.1):
+    the front desk is not offered the step, so the page says whom to pass the letter to."""
+    reply = ACTIONS["reply"]
+    if not (
+        sr.category == Category.CONSULTATION
+        and sr.channel in WRITTEN_CHANNELS
+        and sr.first_replied_at is None
+        and sr.status in reply.statuses
+    ):
+        return ""
+    rule_value = policy_version_get(sr.policy_version_id).value("consultation.written_reply_roles")
+    roles = _role_names(rule_value.value)
+    note = _("书面咨询由%(roles)s书面答复(策略“%(rule)s”,%(clause)s)。") % {
+        "roles": roles,
+        "rule": rule_value.rule.label,
+        "clause": rule_value.rule.clause,
+    }
+    if reply not in offered:
+        note += _("您的岗位不能登记书面答复,请将书面咨询报%(roles)s。") % {"roles": roles}
+    return note
+
+
 def _form_extra(user, sr, names, *, fresh=False) -> dict:
     """The dispatch and referral choices: cached per office for showing the page, read afresh
     (`fresh`) when a form is submitted, since the service checks the chosen objects."""
@@ -606,6 +655,7 @@ def _detail_context(
         ),
         "timeline_html": detail_html.timeline_html(timeline),
         "checklist": checklist,
+        "written_reply_note": _written_reply_note(sr, offered),
         "can_work": can_work,
         "action_forms": action_forms,
         "procedure_owner": owner,
