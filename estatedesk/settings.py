@@ -295,6 +295,12 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 # A mail server that never answers must not hold the worker (and the outbox message it claimed)
 # forever: after this many seconds the send counts as a failed attempt and is retried.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+# The channels notifications go out on (notifications/channels.py): each reaches the users it
+# has an address for. An SMS gateway or WeChat is one more class and its path here.
+NOTIFICATION_CHANNELS = env_list(
+    "NOTIFICATION_CHANNELS",
+    ["notifications.channels.ConsoleChannel", "notifications.channels.EmailChannel"],
+)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "estatedesk@localhost")
 
 LOGGING = {

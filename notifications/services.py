@@ -5,13 +5,12 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.core.mail.utils import DNS_NAME
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from notifications.models import Channel, OutboxMessage
+from notifications import channels
+from notifications.models import OutboxMessage
 
 logger = logging.getLogger("estatedesk.notifications")
 
@@ -19,11 +18,14 @@ MAX_ATTEMPTS = 5
 
 
 def _channels(user) -> list[tuple[str, str]]:
-    """(channel, address) a user is reached on: the console always, e-mail if they have one."""
-    channels = [(Channel.CONSOLE, "")]
-    if user.email:
-        channels.append((Channel.EMAIL, user.email))
-    return channels
+    """(channel, address) a user is reached on, of the enabled channels (settings.
+    NOTIFICATION_CHANNELS): the console always, e-mail if they have an address, …"""
+    found = []
+    for code, channel in channels.enabled().items():
+        address = channel.address_for(user)
+        if address is not None:
+            found.append((code, address))
+    return found
 
 
 def notify_users(
@@ -121,29 +123,8 @@ def message_id(message: OutboxMessage) -> str:
     return f"<estatedesk.outbox.{message.pk}.{digest}@{DNS_NAME}>"
 
 
-# Seconds an e-mail may take when EMAIL_TIMEOUT is not set (Django's default is to wait
-# forever): a mail server that accepts the connection and never answers would otherwise hold
-# the worker — and its claim on the message — for good. A timeout is a failed attempt, retried.
-EMAIL_TIMEOUT_DEFAULT = 30.0
-
-
 def _deliver(message: OutboxMessage) -> None:
-    if message.channel == Channel.CONSOLE:
-        # The console inbox reads the row itself; delivering is logging it.
-        logger.info(
-            "notification %s to user %s: %s", message.pk, message.recipient_id, message.subject
-        )
-    elif message.channel == Channel.EMAIL:
-        EmailMessage(
-            message.subject,
-            f"{message.body}\n\n{message.link}".strip(),
-            settings.DEFAULT_FROM_EMAIL,
-            [message.address],
-            headers={"Message-ID": message_id(message)},
-            connection=get_connection(timeout=settings.EMAIL_TIMEOUT or EMAIL_TIMEOUT_DEFAULT),
-        ).send()
-    else:
-        raise ValueError(f"unknown channel {message.channel}")
+    channels.channel(message.channel).send(message)
 
 
 def outbox_deliver_due(*, now: datetime, batch_size: int = 200) -> int:

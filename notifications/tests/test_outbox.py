@@ -13,7 +13,7 @@ from django.core import mail
 from django.utils import timezone
 
 from core.testing import make_office, make_staff
-from notifications import services
+from notifications import channels, services
 from notifications.models import Channel, OutboxMessage
 from notifications.services import MAX_ATTEMPTS, message_id, notify_users, outbox_deliver_due
 
@@ -110,7 +110,7 @@ def test_a_mail_server_that_never_answers_is_a_failed_attempt(supervisor, settin
         settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
         settings.EMAIL_HOST, settings.EMAIL_PORT = server.getsockname()
         settings.EMAIL_TIMEOUT = None
-        monkeypatch.setattr(services, "EMAIL_TIMEOUT_DEFAULT", 0.2)
+        monkeypatch.setattr(channels, "EMAIL_TIMEOUT_DEFAULT", 0.2)
         queue(supervisor, 1)
         started = time.monotonic()
         assert outbox_deliver_due(now=NOW) == 1  # the console message
