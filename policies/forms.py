@@ -4,9 +4,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from organization.choices import RoleCode
-from policies.rules import DURATION_UNITS, RULES, Duration
+from policies.rules import DURATION_UNITS, RULES, STAFF_ROLE_CODES, Duration
 
 ESCALATION_LEVELS = 3
+
+
+class RoleChoiceField(forms.ChoiceField):
+    """One level of a roles rule. Any SOP role is parsed, offered or not: whether the rule may
+    name it, and whether the rule may be left empty, is policies.services.validate_rule_value's
+    to say, with the rule's name in the reason (a resident, a role chosen twice, nobody)."""
+
+    def valid_value(self, value):
+        return value in RoleCode.values or super().valid_value(value)
 
 
 class PolicyForm(forms.Form):
@@ -38,12 +47,19 @@ class PolicyForm(forms.Form):
                 )
                 names = [f"{rule.key}__value", f"{rule.key}__unit"]
             elif rule.kind == "roles":
+                # Staff roles are offered; a role already stored that no longer may be (a
+                # resident, saved before that was refused) is shown so it can be replaced.
+                offered = [
+                    (code, label)
+                    for code, label in RoleCode.choices
+                    if code in STAFF_ROLE_CODES or code in value
+                ]
                 for level in range(ESCALATION_LEVELS):
                     name = f"{rule.key}__{level}"
-                    self.fields[name] = forms.ChoiceField(
+                    self.fields[name] = RoleChoiceField(
                         label=rule.label,
-                        required=level == 0 and not rule.optional,
-                        choices=[("", "—"), *RoleCode.choices],
+                        required=False,
+                        choices=[("", "—"), *offered],
                         initial=value[level] if level < len(value) else "",
                     )
                     names.append(name)
@@ -57,7 +73,14 @@ class PolicyForm(forms.Form):
                     label=rule.label, required=False, initial=bool(value)
                 )
                 names = [rule.key]
-            self.rule_rows.append({"rule_value": rule_value, "fields": [self[n] for n in names]})
+            self.rule_rows.append(
+                {
+                    "rule_value": rule_value,
+                    "fields": [self[n] for n in names],
+                    # between the levels of a ladder (an order) an arrow
+                    "ordered": rule.kind == "roles" and rule.ordered,
+                }
+            )
 
     def changes(self) -> dict:
         """The submitted value of every rule (the service stores only what differs)."""

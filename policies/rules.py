@@ -10,12 +10,22 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
+from organization.choices import RoleScope
+from organization.roles import ROLE_DEFINITIONS
+
 DURATION_UNITS = {
     "minutes": _("分钟"),
     "hours": _("小时"),
     "calendar_days": _("自然日"),
     "working_days": _("工作日"),
 }
+
+# The roles a roles rule may name: those the office's staff can hold, every SOP role but the
+# resident's (organization.services refuses a household-scope role to staff the same way). A
+# roles rule says who in the office is told or may act (SOP.md §1), never a resident.
+STAFF_ROLE_CODES = frozenset(
+    code for code, _name, scope, *_rest in ROLE_DEFINITIONS if scope != RoleScope.HOUSEHOLD
+)
 
 
 @dataclass(frozen=True)
@@ -75,9 +85,18 @@ class Rule:
     minimum: int = 0
     maximum: int = 100000
     units: tuple[str, ...] = field(default=tuple(DURATION_UNITS))
-    # A roles rule that may be left empty: empty means "as another rule says" (a kind of limit's
-    # own escalation ladder falls back to request.escalation_roles).
-    optional: bool = False
+    # A roles rule is a set of roles (who is told, who may act: no order, shown "A、B") unless
+    # it is `ordered`: an escalation ladder, level 1 first, shown "A → B".
+    ordered: bool = False
+    # The key of the rule that applies while this roles rule is left empty (a kind of limit's
+    # own escalation ladder falls back to request.escalation_roles). Only such a rule may be
+    # empty: nobody to tell or nobody allowed to act is not a policy.
+    falls_back_to: str = ""
+
+    @property
+    def optional(self) -> bool:
+        """A roles rule that may be left empty (another rule then applies)."""
+        return bool(self.falls_back_to)
 
 
 RULES: dict[str, Rule] = {}
@@ -251,6 +270,7 @@ register(
         _("逾期升级顺序"),
         "SOP.md §2 (主管→经理); 000 篇3 §4.2.2",
         _("时限逾期后依次通知的岗位"),
+        ordered=True,
     )
 )
 # Each kind of the help desk's limits may climb its own ladder (000 篇12 二.2: a major report
@@ -276,7 +296,8 @@ for _kind, _label in KIND_LADDERS.items():
             _label,
             "SOP.md §2 (主管→经理); 000 篇12 二.2 (同时向主任汇报); 003 §3.1 (上报公司领导)",
             _("此类时限逾期后依次通知的岗位;留空则按“逾期升级顺序”"),
-            optional=True,
+            ordered=True,
+            falls_back_to="request.escalation_roles",
         )
     )
 register(

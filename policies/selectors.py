@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext
 
 from policies.models import PolicyVersion
 from policies.rules import RULES, Duration, Rule
@@ -14,18 +15,35 @@ class RuleValue:
     rule: Rule
     value: object
     is_default: bool
+    # An empty roles rule that falls back (Rule.falls_back_to): the rule that applies instead.
+    fallback: "RuleValue | None" = None
 
     @property
     def display(self) -> str:
+        """The value as the policy page and the request page show it: a ladder "客服主管 →
+        管理处经理" (in order), a set of roles "客服主管、管理处经理" (no order), an empty
+        ladder as the ladder it follows."""
         if self.rule.kind == "roles":
-            from organization.choices import RoleCode
-
-            return " → ".join(str(RoleCode(code).label) for code in self.value)
+            return _roles_display(self)
         if self.rule.kind == "boolean":
-            from django.utils.translation import gettext
-
             return gettext("是") if self.value else gettext("否")
         return str(self.value)
+
+
+def _roles_display(rule_value: RuleValue) -> str:
+    from organization.choices import RoleCode
+
+    if not rule_value.value and rule_value.fallback is not None:
+        return gettext("按“%(rule)s”:%(roles)s") % {
+            "rule": rule_value.fallback.rule.label,
+            "roles": rule_value.fallback.display,
+        }
+    if not rule_value.value:
+        return "—"
+    names = [str(RoleCode(code).label) for code in rule_value.value]
+    if rule_value.rule.ordered:
+        return " → ".join(names)
+    return gettext("、").join(names)
 
 
 class Policy:
@@ -42,8 +60,12 @@ class Policy:
     def value(self, key: str) -> RuleValue:
         rule = RULES[key]
         if key not in self._stored:
-            return RuleValue(rule, rule.default, True)
-        return RuleValue(rule, decode(rule, self._stored[key]), False)
+            value, is_default = rule.default, True
+        else:
+            value, is_default = decode(rule, self._stored[key]), False
+        if rule.falls_back_to and not value:
+            return RuleValue(rule, value, is_default, self.value(rule.falls_back_to))
+        return RuleValue(rule, value, is_default)
 
     def duration(self, key: str) -> Duration:
         value = self.value(key).value

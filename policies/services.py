@@ -10,7 +10,7 @@ from core.choices import AuditEventType
 from core.exceptions import ApplicationError
 from organization.choices import RoleCode
 from policies.models import PolicyVersion
-from policies.rules import RULES, Duration
+from policies.rules import RULES, STAFF_ROLE_CODES, Duration
 from policies.selectors import current_version, encode
 
 
@@ -30,11 +30,7 @@ def validate_rule_value(key: str, value) -> list[str]:
                 % {"label": rule.label, "min": rule.minimum, "max": rule.maximum}
             ]
     elif rule.kind == "roles":
-        if not value and not rule.optional:
-            return [_("“%(label)s”至少需要一个岗位") % {"label": rule.label}]
-        unknown = [code for code in value if code not in RoleCode.values]
-        if unknown:
-            return [_("未知的岗位:%(codes)s") % {"codes": "、".join(unknown)}]
+        return _roles_errors(rule, value)
     elif rule.kind == "boolean" and not isinstance(value, bool):
         return [_("“%(label)s”应为“是”或“否”") % {"label": rule.label}]
     elif rule.kind == "integer" and (
@@ -45,6 +41,30 @@ def validate_rule_value(key: str, value) -> list[str]:
         return [
             _("“%(label)s”应为%(min)s至%(max)s之间的整数")
             % {"label": rule.label, "min": rule.minimum, "max": rule.maximum}
+        ]
+    return []
+
+
+def _roles_errors(rule, value) -> list[str]:
+    """SOP.md §1 (who does what), §2 (报告主管, 通知保安班长, 主管书面答复, 主管→经理): a roles
+    rule names at least one role of the office's staff, each once; only a rule that falls back
+    to another (a kind's own escalation ladder) may be left empty."""
+    if not value and not rule.optional:
+        return [_("“%(label)s”至少需要一个岗位") % {"label": rule.label}]
+    unknown = [code for code in value if code not in RoleCode.values]
+    if unknown:
+        return [_("未知的岗位:%(codes)s") % {"codes": "、".join(unknown)}]
+    not_staff = [code for code in value if code not in STAFF_ROLE_CODES]
+    if not_staff:
+        return [
+            _("“%(label)s”不能包括“%(role)s”:只能选择管理处员工担任的岗位")
+            % {"label": rule.label, "role": RoleCode(not_staff[0]).label}
+        ]
+    repeated = [code for index, code in enumerate(value) if code in value[:index]]
+    if repeated:
+        return [
+            _("“%(label)s”中“%(role)s”选了两次:每个岗位只能选一次")
+            % {"label": rule.label, "role": RoleCode(repeated[0]).label}
         ]
     return []
 

@@ -36,9 +36,10 @@ def _form_data(client) -> dict:
         ("emergency.medical_notify_roles", "保安班长", "000 篇3 §4.2.1 b"),
         ("request.completion_max", "3 自然日", "003 §5.2"),
         ("request.acknowledge_within", "15 分钟", "003 §4.2.1.1"),
+        # Who may reply is a set of roles, not an order (policies/tests/test_roles_rules.py).
         (
             "consultation.written_reply_roles",
-            "客服主管 → 经理助理 → 管理处经理",
+            "客服主管、经理助理、管理处经理",
             "000 篇12 三.1",
         ),
     ],
@@ -103,8 +104,8 @@ def test_a_value_the_rule_cannot_take_is_refused_and_nothing_is_saved(
 
 
 def test_the_console_refuses_an_empty_list_of_written_reply_roles(client, office, manager):
-    """Nobody may answer written consultations is not a policy: the form keeps the first level
-    required, and the office stays on its version."""
+    """Nobody may answer written consultations is not a policy: the form says so with the
+    rule's name, and the office stays on its version."""
     client.force_login(manager)
     data = _form_data(client)
     for level in range(3):
@@ -112,6 +113,7 @@ def test_the_console_refuses_an_empty_list_of_written_reply_roles(client, office
     data["note"] = "清空"
     response = client.post(reverse("policies:policy_edit"), data)
     assert response.status_code == 200
+    assert "“书面咨询书面答复岗位”至少需要一个岗位" in response.content.decode()
     assert "已保存为第" not in response.content.decode()
     assert policy_for_office(office).number == 0
 
