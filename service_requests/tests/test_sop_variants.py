@@ -428,6 +428,34 @@ def test_the_ladder_may_end_with_company_leadership(office, receptionist, superv
     assert not OutboxMessage.objects.filter(recipient=other_companys).exists()
 
 
+def test_the_request_page_reads_the_ladder_as_an_order_and_the_policy_page_a_set_as_a_list(
+    client, office, receptionist, manager
+):
+    """SOP.md §2 主管→经理 (003 §3.1 上报公司领导): under the next deadline the receptionist reads
+    who is chased, in order — 管理处经理 → 总经理 for this office's first replies. Who hears of a
+    major special request (000 篇12 二.2 向主任汇报) is a set of roles told at once, which the
+    policy page lists without an order."""
+    _set_policy(
+        manager,
+        office,
+        {
+            "escalation.first_reply": ("office_manager", "general_manager"),
+            "emergency.report_roles": ("cs_supervisor", "office_manager"),
+        },
+        "逾期报主任及公司;特别求助同时报主任",
+    )
+    request = _intake(receptionist, office)
+    client.force_login(receptionist)
+    page = client.get(reverse("service_requests:request_detail", args=[request.pk])).content
+    assert "并依次升级通知 管理处经理 → 总经理(" in page.decode()
+
+    client.force_login(manager)
+    page = client.get(reverse("policies:policy_detail")).content.decode()
+    assert "<b>客服主管、管理处经理</b>" in page
+    assert "<b>管理处经理 → 总经理</b>" in page
+    assert "<b>按“逾期升级顺序”:客服主管 → 管理处经理</b>" in page  # the kinds left empty
+
+
 # --- 急救, 治安, 灾害: who is told at once ------------------------------------------------------
 
 
@@ -490,9 +518,10 @@ def test_a_report_recorded_at_once_stops_the_escalation(office, receptionist, su
 
 def test_a_major_report_the_office_sends_to_the_manager(office, receptionist, supervisor, manager):
     """000 篇12 二.2 (同时向主任汇报): an office whose ladder names the 主任 first gets an
-    unrecorded report of a major case to the manager at the first sweep. (The intake's own
-    notice still goes to the supervisor: see the review's report, services.py is not policy
-    driven there.)"""
+    unrecorded report of a major case to the manager at the first sweep. The intake's own
+    notice is policy too, a rule of its own: it goes to the roles of emergency.report_roles
+    (000 篇3 §4.2.2, the 客服主管 by default, which this office left alone), not to the
+    ladder's; an office naming the 主任 there is in test_emergency_rules.py."""
     _set_policy(manager, office, {"request.escalation_roles": ("office_manager",)}, "报主任")
     request = _intake(
         receptionist,
@@ -503,6 +532,9 @@ def test_a_major_report_the_office_sends_to_the_manager(office, receptionist, su
         is_major=True,
         reply_now="已报110",
     )
+    intake_notice = OutboxMessage.objects.filter(subject__startswith="重大特别求助")
+    assert intake_notice.filter(recipient=supervisor).exists()
+    assert not intake_notice.filter(recipient=manager).exists()
     sweep_deadlines(now=FRIDAY + SECOND)
     assert _ladder(request) == [(1, "office_manager")]
     assert _told(manager, request)
