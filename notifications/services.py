@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.mail.utils import DNS_NAME
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Q
 
 from notifications import channels
@@ -166,22 +166,47 @@ def _due(now: datetime):
 def _deliver_one(pk: int, now: datetime) -> int:
     """Claim, send and record one message in one transaction; 1 if it was sent, 0 if it was
     no longer due (sent or claimed by another worker) or its channel failed."""
+    connection = connections[router.db_for_write(OutboxMessage)]
+    if not connection.features.has_select_for_update_skip_locked:
+        return _deliver_one_unlocked(pk, now)
     with transaction.atomic():
         message = _due(now).filter(pk=pk).select_for_update(skip_locked=True).first()
         if message is None:
             return 0
-        message.attempts += 1
-        try:
-            _deliver(message)
-        except Exception as exc:  # a channel failure must not stop the others
-            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if message.attempts >= MAX_ATTEMPTS:
-                message.failed_at = now
-            else:
-                message.available_at = now + timedelta(minutes=2**message.attempts)
-            message.save(update_fields=["attempts", "last_error", "failed_at", "available_at"])
-            logger.warning("notification %s failed: %s", message.pk, message.last_error)
-            return 0
-        message.sent_at = now
-        message.save(update_fields=["attempts", "sent_at"])
-        return 1
+        sent, fields = _attempt(message, now)
+        message.save(update_fields=fields)
+        return sent
+
+
+def _deliver_one_unlocked(pk: int, now: datetime) -> int:
+    """SQLite (the embedded default, one worker): it has no row locks, and a transaction that
+    writes locks the whole database — holding one while a slow mail server answers would make
+    the console's writes fail after busy_timeout ("database is locked"). So the message is read
+    and sent outside any transaction and only the outcome is written, if the row is still
+    unsent. A worker that dies between sending and writing sends it again (as on PostgreSQL,
+    the one message in flight)."""
+    message = _due(now).filter(pk=pk).first()
+    if message is None:
+        return 0
+    sent, fields = _attempt(message, now)
+    OutboxMessage.objects.filter(pk=pk, sent_at__isnull=True, failed_at__isnull=True).update(
+        **{field: getattr(message, field) for field in fields}
+    )
+    return sent
+
+
+def _attempt(message: OutboxMessage, now: datetime) -> tuple[int, list[str]]:
+    """Send the message once; returns (1 if sent else 0, the fields the outcome changed)."""
+    message.attempts += 1
+    try:
+        _deliver(message)
+    except Exception as exc:  # a channel failure must not stop the others
+        message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        if message.attempts >= MAX_ATTEMPTS:
+            message.failed_at = now
+        else:
+            message.available_at = now + timedelta(minutes=2**message.attempts)
+        logger.warning("notification %s failed: %s", message.pk, message.last_error)
+        return 0, ["attempts", "last_error", "failed_at", "available_at"]
+    message.sent_at = now
+    return 1, ["attempts", "sent_at"]

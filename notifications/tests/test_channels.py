@@ -98,3 +98,36 @@ def test_two_channels_with_one_code_are_refused(settings):
     settings.NOTIFICATION_CHANNELS = [*BUILT_IN, "notifications.channels.EmailChannel"]
     with pytest.raises(ValueError, match="code must be unique"):
         channels.enabled()
+
+
+class WatchingChannel(channels.NotificationChannel):
+    """Notes whether a transaction was open while it sent."""
+
+    code = "watch"
+    label = "观察"
+    seen: list[bool] = []
+
+    def address_for(self, user):
+        return "watch"
+
+    def send(self, message):
+        from django.db import connection
+
+        type(self).seen.append(connection.in_atomic_block)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_sqlite_nothing_is_locked_while_a_message_is_sent(settings):
+    """SQLite locks the whole database for a writing transaction: a slow mail server must not
+    hold the console's writes, so the message is sent outside any transaction (and the outcome
+    written after). On PostgreSQL the claim is the row lock of the sending transaction."""
+    from django.db import connection
+
+    settings.NOTIFICATION_CHANNELS = [f"{__name__}.WatchingChannel"]
+    WatchingChannel.seen.clear()
+    _notify([make_staff("cs_supervisor", offices=[make_office()])])
+    assert outbox_deliver_due(now=NOW) == 1
+    assert WatchingChannel.seen == [connection.vendor != "sqlite"]
+    message = OutboxMessage.objects.get()
+    assert message.sent_at == NOW and message.attempts == 1
+    assert outbox_deliver_due(now=NOW) == 0  # sent once
