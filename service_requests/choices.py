@@ -113,7 +113,9 @@ class DeadlineKind(models.TextChoices):
     FIRST_REPLY = "first_reply", _("首次答复")
     WRITTEN_REPLY = "written_reply", _("书面答复")
     ORAL_REPLY = "oral_reply", _("请示后答复")
-    REPAIR_COMPLETION = "repair_completion", _("约定完成")
+    # Before an appointment the limit is the longest promise (repair.promised_date_max); after
+    # it, the agreed time (SOP.md §4): "维修完成" reads right for both.
+    REPAIR_COMPLETION = "repair_completion", _("维修完成")
     SUPERVISOR_REPORT = "supervisor_report", _("报告主管")
     # A reopened request other than a repair (a repair gets a new completion round instead).
     HANDLE_AGAIN = "handle_again", _("重新处理")

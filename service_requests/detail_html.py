@@ -55,7 +55,7 @@ def deadlines_html(rows) -> SafeString:
     for row in rows:
         d, state = row.deadline, row.state
         escalated = (
-            '<span class="muted">{}</span>'.format(
+            ' <span class="muted">{}</span>'.format(
                 escape(_("升级 %(n)s 级") % {"n": d.escalation_level})
             )
             if d.escalation_level
@@ -93,7 +93,10 @@ def timeline_html(items) -> SafeString:
         if item["before"] and item["after"] and item["before"] != item["after"]:
             facts.append(f"{escape(item['before'])} → {escape(item['after'])}")
         if data.get("department"):
-            facts.append(f"{dispatched_to} {escape(str(data['department']))}")
+            to = escape(str(data["department"]))
+            if data.get("assignee_name"):
+                to += f" · {escape(str(data['assignee_name']))}"
+            facts.append(f"{dispatched_to} {to}")
         if data.get("party"):
             facts.append(f"{referred_to} {escape(str(data['party']))}")
         if data.get("label"):
@@ -254,7 +257,8 @@ def next_deadline_html(next_deadline, now: datetime.datetime) -> SafeString:
         left = _("还有 %(left)s") % {"left": escape(timeuntil(d.due_at, now))}
         when = f"({left})"
     else:
-        when = f'<span class="badge red">{escape(_("已逾期"))}</span>'
+        overdue = _("已逾期")  # outside the f-string, for makemessages
+        when = f'<span class="badge red">{escape(overdue)}</span>'
     after = _("逾期后:系统记录逾期,并依次升级通知 %(roles)s(每隔 %(interval)s 升一级)") % {
         "roles": escape(next_deadline.escalation_roles),
         "interval": escape(next_deadline.escalation_interval),
@@ -262,9 +266,10 @@ def next_deadline_html(next_deadline, now: datetime.datetime) -> SafeString:
     level = ""
     if d.escalation_level:
         level = " · " + _("已升级 %(n)s 级") % {"n": d.escalation_level}
+    heading = _("下一时限:")  # outside the f-string, for makemessages
     return SafeString(
         f'<div class="next-deadline {escape(state)}" data-testid="next-deadline">'
-        f"<b>{escape(_('下一时限:'))}{escape(str(kind))} {local(d.due_at)}</b> {when}<br>"
+        f"<b>{escape(heading)}{escape(str(kind))} {local(d.due_at)}</b> {when}<br>"
         f"{after}{level} "
         f'<span class="muted">{escape(next_deadline.escalation_clause)}</span></div>'
     )

@@ -724,22 +724,40 @@ def _intake_write(
         from service_requests.emergency import open_checklist
 
         steps = open_checklist(request=request, branches=data.emergency_help, actor=actor, now=now)
+    told = []  # (the roles' names, how many people hold them)
     if request.category == Category.MEDICAL_EMERGENCY:
         # 000 篇3 §4.2.1(b): the security shift leader is told at once; 000 篇12 二.2 the 中控室
         # and the 主任 — the roles of emergency.medical_notify_roles.
-        _notify_roles(
+        roles = policy.roles("emergency.medical_notify_roles")
+        people = _notify_roles(
             request,
-            policy.roles("emergency.medical_notify_roles"),
+            roles,
             subject=_("急救求助:%(where)s") % {"where": request.location or str(request.household)},
             key="emergency-intake",
             now=now,
         )
+        told.append((_role_names(roles), people))
     if request.is_special and request.is_major:
         # 000 篇3 §4.2.2: major cases go to the supervisor at once (000 篇12 二.2: to the 主任
         # as well) — the roles of emergency.report_roles; the staff member still records the
         # report (the supervisor_report deadline).
-        _notify_reporting(request, policy, now, _("重大特别求助"), "major-intake")
+        told.append(_notify_reporting(request, policy, now, _("重大特别求助"), "major-intake"))
+    if told:
+        # The timeline says whom the system told, and warns when nobody holds those roles.
+        note = _new_event(request, EventType.NOTE_ADDED, None, at=now, internal=_told(told))
+        _insert([note])
+        events.append(note)  # the intake's answer shows it too
     return steps
+
+
+def _told(told: list[tuple[str, int]]) -> str:
+    parts = []
+    for roles, people in told:
+        if people:
+            parts.append(_("系统已通知%(roles)s(%(n)s人)") % {"roles": roles, "n": people})
+        else:
+            parts.append(_("本管理处无人担任%(roles)s,系统未能通知,请电话报告") % {"roles": roles})
+    return ";".join(parts)
 
 
 def _holders(office_id: int, roles):
@@ -762,27 +780,33 @@ def _role_holders(office_id: int, roles) -> list:
 
 def _notify_roles(request: ServiceRequest, roles, *, subject: str, key: str, now) -> int:
     """Tell every holder of the policy's `roles` once (someone holding two of them gets one
-    message; the dedupe key makes a retried write queue nothing twice)."""
-    return notify_users(
+    message; the dedupe key makes a retried write queue nothing twice); returns how many
+    people that is."""
+    users = _role_holders(request.office_id, roles)
+    notify_users(
         office=request.office,
-        users=_role_holders(request.office_id, roles),
+        users=users,
         subject=subject,
         body=request.result or request.description,
         link=f"/requests/{request.pk}/",
         dedupe_key=f"request:{request.pk}:{key}",
         now=now,
     )
+    return len(users)
 
 
 def _role_names(roles) -> str:
     return "、".join(str(RoleCode(code).label) for code in roles)
 
 
-def _notify_reporting(request: ServiceRequest, policy: Policy, now, what: str, key: str) -> str:
+def _notify_reporting(
+    request: ServiceRequest, policy: Policy, now, what: str, key: str
+) -> tuple[str, int]:
     """Report a special request to the roles of emergency.report_roles (SOP.md §2 急救; 000 篇3
-    §4.2.2, 000 篇12 二.2); returns their names for the timeline."""
+    §4.2.2, 000 篇12 二.2); returns their names and how many people were told, for the
+    timeline."""
     roles = policy.roles("emergency.report_roles")
-    _notify_roles(
+    people = _notify_roles(
         request,
         roles,
         subject=_("%(what)s:%(number)s %(category)s")
@@ -790,7 +814,7 @@ def _notify_reporting(request: ServiceRequest, policy: Policy, now, what: str, k
         key=key,
         now=now,
     )
-    return _role_names(roles)
+    return _role_names(roles), people
 
 
 # --- Transitions --------------------------------------------------------------------------------
@@ -1064,10 +1088,12 @@ def request_dispatch(
         data={
             "department": department.name,
             "assignee": getattr(assignee, "pk", None),
+            # The name as it was when dispatched: the timeline says who was sent.
+            **({"assignee_name": staff.name} if assignee is not None else {}),
             **({"acknowledge_due_at": acknowledge.due_at.isoformat()} if acknowledge else {}),
         },
     )
-    notify_users_of_dispatch(request, department, assignee, now)
+    notify_users_of_dispatch(request, department, assignee, now, acknowledge=acknowledge)
     return request
 
 
@@ -1101,7 +1127,9 @@ def _drop(request: ServiceRequest, kinds: set[str], at) -> None:
     still_open.filter(missed_at__isnull=False).update(next_escalation_at=None)
 
 
-def notify_users_of_dispatch(request, department, assignee, now) -> None:
+def notify_users_of_dispatch(request, department, assignee, now, *, acknowledge=None) -> None:
+    """Tell the receiver of a job: the person, or everyone of the department; with the time by
+    which to acknowledge it (request.acknowledge_within), where the dispatch opened one."""
     from notifications.services import notify_users
     from organization.models import Staff
 
@@ -1119,7 +1147,18 @@ def notify_users_of_dispatch(request, department, assignee, now) -> None:
         users=users,
         subject=_("新派工:%(number)s %(category)s")
         % {"number": request.number, "category": request.get_category_display()},
-        body=request.description,
+        body=request.description
+        if acknowledge is None
+        else "\n".join(
+            [  # the time first: the inbox shows the start of the body
+                _("请于 %(due)s 前接单(%(clause)s)")
+                % {
+                    "due": timezone.localtime(acknowledge.due_at).strftime("%Y-%m-%d %H:%M"),
+                    "clause": acknowledge.clause,
+                },
+                request.description,
+            ]
+        ),
         link=f"/requests/{request.pk}/",
         dedupe_key=f"request:{request.pk}:dispatch:{request.version}",
         now=now,
@@ -1306,7 +1345,9 @@ def request_resolve(
     if request.is_special and not request.is_major:
         # 000 篇3 §4.2.2: normal special cases are reported to the supervisor after completion
         # (000 篇12 二.2: and to the 主任) — the roles of emergency.report_roles.
-        told = _notify_reporting(request, policy, now, _("特别求助处理完毕"), "special-resolved")
+        told, _people = _notify_reporting(
+            request, policy, now, _("特别求助处理完毕"), "special-resolved"
+        )
         _event(
             request,
             EventType.SUPERVISOR_REPORTED,

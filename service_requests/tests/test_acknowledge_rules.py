@@ -6,8 +6,10 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from core.testing import make_department
+from notifications.models import OutboxMessage
 from organization.choices import DepartmentKind
 from policies.rules import Duration
 from service_requests.choices import Category, DeadlineKind, EventType, Status
@@ -203,3 +205,16 @@ def test_a_complaint_slip_signed_for_on_hand_over_opens_no_acknowledgement_limit
     )
     assert fresh(request).status == Status.DISPATCHED
     assert not request.deadlines.filter(kind=DeadlineKind.ACKNOWLEDGE).exists()
+
+
+def test_the_receiver_is_told_by_when_to_acknowledge(technician, dispatched):
+    """The 新派工 notice says by when to acknowledge (request.acknowledge_within) and under
+    which clause — first, since the inbox shows the start of a message."""
+    notice = OutboxMessage.objects.get(
+        recipient=technician, channel="console", subject__startswith="新派工"
+    )
+    due = deadline_of(dispatched, DeadlineKind.ACKNOWLEDGE)
+    first_line = notice.body.splitlines()[0]
+    assert first_line.startswith("请于 ") and "前接单" in first_line
+    assert timezone.localtime(due.due_at).strftime("%Y-%m-%d %H:%M") in first_line
+    assert due.clause in first_line

@@ -169,7 +169,7 @@ def test_reply_given_on_the_phone_is_recorded_as_the_first_reply(
     assert sr.status == Status.REPLIED
     assert not sr.deadlines.filter(kind="first_reply").exists()
     # What is left is the repair's completion (SOP.md §4), and the message says so.
-    assert "已受理,登记号" in _text(response) and "下一时限:约定完成" in _text(response)
+    assert "已受理,登记号" in _text(response) and "下一时限:维修完成" in _text(response)
 
 
 @pytest.mark.parametrize(
@@ -286,7 +286,8 @@ def test_next_deadline_tells_the_time_left_then_overdue_and_escalated(
     assert "已升级 1 级" in banner(late)
     client.cookies["django_language"] = "en"
     english = banner(late)
-    assert "已逾期" not in english and "Overdue" in english, english
+    assert "已逾期" not in english and "下一时限" not in english, english
+    assert "Overdue" in english and "Next deadline" in english, english
 
 
 def test_timeline_keeps_what_the_resident_was_told_apart_from_internal_notes(
@@ -679,6 +680,33 @@ def test_detail_of_an_everyday_request_reads_four_queries(
         response = client.get(url)
     assert response.status_code == 200
     assert "派往" in response.content.decode()  # the timeline still names the department
+
+
+def test_the_timeline_names_who_a_job_was_sent_to(
+    client, office, household, receptionist, engineering, technician
+):
+    """SOP.md §2 派工: every step kept with who — a dispatch to a named person shows the
+    department and the person; one to the whole department the department alone."""
+    named = intake(receptionist, office, household=household, category=Category.REPAIR)
+    request_dispatch(
+        actor=receptionist,
+        request=named,
+        version=named.version,
+        department=engineering,
+        assignee=technician,
+    )
+    whole = intake(receptionist, office, household=household, category=Category.REPAIR)
+    request_dispatch(
+        actor=receptionist, request=whole, version=whole.version, department=engineering
+    )
+    login(client, receptionist)
+
+    def timeline(sr):
+        text = _text(client.get(reverse("service_requests:request_detail", args=[sr.pk])))
+        return re.search(r'data-testid="timeline">(.*?)</ol>', text, flags=re.S).group(1)
+
+    assert "派往 工程部 · 何师傅" in timeline(named)
+    assert "派往 工程部" in timeline(whole) and "何师傅" not in timeline(whole)
 
 
 # --- Menu --------------------------------------------------------------------------------------

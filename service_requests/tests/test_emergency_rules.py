@@ -7,10 +7,8 @@ import datetime
 from core.testing import make_staff
 from notifications.models import OutboxMessage
 from organization.models import Role
-from service_requests.choices import Category, DeadlineKind, EventType
-from service_requests.services import (
-    request_resolve,
-)
+from service_requests.choices import Category, Channel, DeadlineKind, EventType
+from service_requests.services import IntakeData, request_intake, request_resolve
 from service_requests.tests.rules import (
     FRIDAY,
     MINUTE,
@@ -125,3 +123,37 @@ def test_a_medical_emergency_tells_the_roles_the_office_names(
     )
     _medical(receptionist, office, household, now=FRIDAY + MINUTE)
     assert told(shift_leader, "急救求助") == 2 and told(manager, "急救求助") == 1
+
+
+def _system_notes(request) -> list[str]:
+    return list(
+        request.events.filter(type=EventType.NOTE_ADDED, actor=None).values_list(
+            "internal_note", flat=True
+        )
+    )
+
+
+def test_the_timeline_says_whom_the_system_told_and_warns_when_nobody_holds_the_role(
+    office, household, receptionist, supervisor
+):
+    """Every step is kept with who (SOP.md §2): a medical emergency's timeline says the system
+    told the security shift leader (000 篇3 §4.2.1 b) and how many people; where the office has
+    nobody in that role it says so, so the desk reports by phone instead of trusting a notice
+    that reached no one. A major case also names the report roles (000 篇3 §4.2.2)."""
+    nobody = _medical(receptionist, office, household)
+    assert _system_notes(nobody) == ["本管理处无人担任保安班长,系统未能通知,请电话报告"]
+    make_staff("security_shift_leader", offices=[office], name="保安班长")
+    major = request_intake(
+        actor=receptionist,
+        office=office,
+        data=IntakeData(
+            category=Category.MEDICAL_EMERGENCY,
+            channel=Channel.PHONE,
+            description="老人晕倒,呼吸困难",
+            household=household,
+            contact_phone="13812345678",
+            is_major=True,
+        ),
+        now=FRIDAY + MINUTE,
+    )
+    assert _system_notes(major) == ["系统已通知保安班长(1人);系统已通知客服主管(1人)"]
