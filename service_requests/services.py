@@ -987,6 +987,18 @@ def require_written_reply_role(actor, request: ServiceRequest) -> None:
 
 
 @transaction.atomic
+def _is_written_consultation(request: ServiceRequest) -> bool:
+    return request.category == Category.CONSULTATION and request.channel in WRITTEN_CHANNELS
+
+
+def _require_written_answer_role(actor, request: ServiceRequest) -> None:
+    """A written consultation not answered yet is answered by whatever ends it — a result or a
+    referral — so that answer, too, comes only from the roles of
+    consultation.written_reply_roles (000 篇3 §4.3.1; 000 篇12 三.1)."""
+    if request.first_replied_at is None and _is_written_consultation(request):
+        require_written_reply_role(actor, request)
+
+
 def request_reply(
     *, actor, request: ServiceRequest, version: int, reply: str, now=None
 ) -> ServiceRequest:
@@ -995,8 +1007,7 @@ def request_reply(
     supervisor, the manager if needed; 000 篇12 三.1 相关主管人员)."""
     action = _("答复住户")
     _get_in_scope(actor, request)
-    written = request.category == Category.CONSULTATION and request.channel in WRITTEN_CHANNELS
-    if written:
+    if _is_written_consultation(request):
         require_written_reply_role(actor, request)
     else:
         _handle_perm(actor, action)
@@ -1320,6 +1331,7 @@ def request_resolve(
         raise ApplicationError(_("请填写处理结果"), field_errors={"result": [_("请填写处理结果")]})
     result = _limited(result, field="result", label=_("处理结果"))
     public_note = _limited(public_note, field="public_note", label=_("告知住户"))
+    _require_written_answer_role(actor, request)
     policy = _policy(request)
     require_checklist_complete(request=request, policy=policy, action=action)
     now = _now(now)
@@ -1537,6 +1549,7 @@ def request_refer(
             field_errors={"resident_told": [_("请填写已告知住户的内容")]},
         )
     resident_told = _limited(resident_told, field="resident_told", label=_("已告知住户"))
+    _require_written_answer_role(actor, request)
     # A referral ends the request like a close: the checklist is complete first.
     require_checklist_complete(request=request, policy=_policy(request), action=action)
     now = _now(now)

@@ -146,3 +146,29 @@ def test_the_request_page_offers_the_written_reply_to_whom_the_policy_names(
     assert _offers_reply(client, receptionist, oral)
     request_reply(actor=manager, request=letter, version=letter.version, reply="书面答复")
     assert not _offers_reply(client, manager, fresh(letter))  # answered: no second reply
+
+
+def test_resolving_or_referring_an_unanswered_letter_is_its_written_reply(
+    office, receptionist, supervisor, emergency_center
+):
+    """Ending a written consultation that nobody has answered answers it: a result or a
+    referral is the written reply, so the front desk is refused the same way (000 篇3 §4.3.1)
+    and nothing is written; the supervisor may; once answered, the desk's usual steps apply."""
+    from service_requests.services import request_refer, request_resolve
+
+    letter = _letter(receptionist, office)
+    with pytest.raises(PermissionDeniedError) as refused:
+        request_resolve(actor=receptionist, request=letter, version=letter.version, result="已答复")
+    assert refused.value.code == "written_reply_role"
+    with pytest.raises(PermissionDeniedError):
+        request_refer(
+            actor=receptionist,
+            request=letter,
+            version=letter.version,
+            party=emergency_center,
+            resident_told="请拨打120",
+        )
+    letter = fresh(letter)
+    assert letter.first_replied_at is None and letter.status == Status.RECEIVED
+    request_resolve(actor=supervisor, request=letter, version=letter.version, result="书面答复")
+    assert fresh(letter).status == Status.RESOLVED
