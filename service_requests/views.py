@@ -476,12 +476,17 @@ def _may(user, sr, action: Action, owner: StepOwner | None = None) -> bool:
         return False
     if action.who == "cancel":
         return user.has_perm("service_requests.cancel_servicerequest")
-    if action.name == "reply" and (
-        sr.category == Category.CONSULTATION and sr.channel in WRITTEN_CHANNELS
-    ):
+    written = sr.category == Category.CONSULTATION and sr.channel in WRITTEN_CHANNELS
+    if action.name == "reply" and written:
         # The written reply is given by the roles the office's policy names (SOP.md §2 咨询;
         # 000 篇12 三.1 相关主管人员), who may hold no other help-desk permission.
         return sr.first_replied_at is None and services.may_reply_in_writing(user, sr)
+    # Ending an unanswered letter answers it: the same roles (services.request_resolve).
+    unanswered_letter = written and sr.first_replied_at is None
+    if action.name in ("resolve", "refer") and unanswered_letter:
+        return services.may_reply_in_writing(user, sr) and user.has_perm(
+            "service_requests.change_servicerequest"
+        )
     if user.has_perm("service_requests.change_servicerequest"):
         if action.name == "reply":
             return sr.first_replied_at is None

@@ -172,3 +172,19 @@ def test_resolving_or_referring_an_unanswered_letter_is_its_written_reply(
     assert letter.first_replied_at is None and letter.status == Status.RECEIVED
     request_resolve(actor=supervisor, request=letter, version=letter.version, result="书面答复")
     assert fresh(letter).status == Status.RESOLVED
+
+
+def test_the_request_page_offers_ending_an_unanswered_letter_only_to_the_reply_roles(
+    client, office, receptionist, supervisor
+):
+    """The 办理 panel does not offer 处理完毕 or 转介 on an unanswered letter to the front desk
+    (the service would refuse it: ending it is its written reply); the supervisor is offered
+    them."""
+    letter = _letter(receptionist, office)
+    url = reverse("service_requests:request_detail", args=[letter.pk])
+    client.force_login(receptionist)
+    desk = client.get(url).content
+    assert b'data-action="resolve"' not in desk and b'data-action="refer"' not in desk
+    client.force_login(supervisor)
+    boss = client.get(url).content
+    assert b'data-action="resolve"' in boss and b'data-action="refer"' in boss
