@@ -31,6 +31,7 @@ from core.forms import apply_application_error
 from core.urlcache import cached_url
 from estates.selectors import household_list, household_queryset
 from organization.choices import RoleCode
+from organization.scoping import staff_card
 from organization.selectors import office_list
 from policies.selectors import current_policy, policy_version_get
 from service_requests import (
@@ -861,12 +862,23 @@ QUEUES = [
 ]
 
 
+def _default_tab(user) -> str:
+    """The desk works from every open request, nearest deadline first; a department's worker
+    (技工: may work on what is dispatched to them, not run the desk) from their department's
+    jobs — a job sent to the whole department is theirs to take (接单) — or, without a
+    department, their own."""
+    if user.has_perm("service_requests.change_servicerequest"):
+        return "all_open"
+    card = staff_card(user)
+    return "my_department" if card is not None and card.department_id else "mine"
+
+
 @login_required
 @permission_required("service_requests.view_servicerequest", raise_exception=True)
 @staff_console
 def request_queue(request):
     user = request.user
-    queue = request.GET.get("tab") or "all_open"
+    queue = request.GET.get("tab") or _default_tab(user)
     if queue not in dict(QUEUES):
         queue = "all_open"
     choices = console_selectors.queue_choices(user=user)  # cached per office

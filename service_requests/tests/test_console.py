@@ -545,6 +545,22 @@ def test_queue_tabs_with_counts_sorted_by_nearest_deadline(
     assert "何师傅" in _text(mine)
 
 
+def test_each_opens_the_queue_on_their_own_work(
+    client, office, receptionist, technician, queue_data
+):
+    """The desk opens on every open request (nearest deadline first); a technician, who works
+    on what is dispatched to them, opens on their department's jobs — a job sent to the whole
+    department is theirs to take — not on page 2 of the whole office's queue."""
+    login(client, receptionist)
+    assert _queue(client).context["queue"] == "all_open"
+    client.logout()
+    login(client, technician)
+    opened = _queue(client)
+    assert opened.context["queue"] == "my_department"
+    assert [r.pk for r in opened.context["rows"]] == [queue_data["overdue"].pk]
+    assert _queue(client, tab="all_open").context["queue"] == "all_open"  # still one click away
+
+
 def test_queue_filters(client, office, receptionist, engineering, queue_data):
     login(client, receptionist)
     special = _queue(client, special="on").context["rows"]
