@@ -98,3 +98,18 @@ def test_someone_elses_message_is_404_and_stays_unread(client, db):
 def test_inbox_needs_a_login(client, db):
     response = client.get(reverse("notifications:inbox"))
     assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_a_long_digest_can_be_read_in_full_on_the_inbox(client, db):
+    """An escalation digest lists every overdue request, one per line: the inbox shows its start
+    and the whole list on one click, line by line, without leaving the page."""
+    me = make_staff("cs_supervisor", offices=[make_office()])
+    lines = [f"QZ20261123-{n:06d} 首次答复 逾期" for n in range(1, 44)]
+    digest = message(me, "逾期升级(1级):43条求助已超时")
+    digest.body = "\n".join(lines)
+    digest.save(update_fields=["body"])
+    login(client, me)
+    text = client.get(reverse("notifications:inbox")).content.decode()
+    assert 'data-testid="inbox-body"' in text
+    assert "QZ20261123-000043 首次答复 逾期" in text  # the last line, past the 80 characters
+    assert "QZ20261123-000001 首次答复 逾期<br>QZ20261123-000002" in text
