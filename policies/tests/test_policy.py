@@ -116,12 +116,14 @@ def test_console_shows_rules_with_clauses_and_manager_edits(client, office):
     assert client.login(username=manager.username, password=PASSWORD)
     page = client.get(reverse("policies:policy_detail")).content.decode()
     assert "首次答复时限" in page and "SOP.md §2 快速反应" in page and "5 分钟" in page
+    assert "尚未修改" in page and "第 0 版" not in page  # no version saved yet: the defaults
     form = client.get(reverse("policies:policy_edit")).context["form"]
     data = {name: field.initial for name, field in form.fields.items() if field.initial is not None}
     data = {k: ("" if v is None else v) for k, v in data.items()}
     data.update({"request.first_reply__value": 3, "note": "提速"})
     response = client.post(reverse("policies:policy_edit"), data, follow=True)
     assert "已保存为第1版" in response.content.decode()
+    assert "现行第 1 版" in client.get(reverse("policies:policy_detail")).content.decode()
     assert policy_for_office(office).duration("request.first_reply") == Duration(3, "minutes")
     # Only the changed rule is stored; the rest remain SOP defaults.
     assert list(policy_for_office(office).version.rules) == ["request.first_reply"]
