@@ -14,6 +14,7 @@ inclusive), in the user's scope: a fixed number of queries whatever the number o
 """
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
@@ -128,6 +129,11 @@ def _label(dimension, values) -> str:
     return str(Channel(values["request__channel"]).label)
 
 
+def _ranked(pairs) -> list[tuple[str, int]]:
+    """(label, count) pairs, most first (ties by label, so the table reads the same each time)."""
+    return sorted(pairs, key=lambda pair: (-pair[1], pair[0]))
+
+
 def complaint_summary(*, user, start, end, office=None, now=None) -> Summary:
     now = now or timezone.now()
     qs = _period(user, start, end, office)
@@ -159,24 +165,42 @@ def complaint_summary(*, user, start, end, office=None, now=None) -> Summary:
     summary.on_time = ServiceRequest.objects.filter(complaint__in=qs.values("pk")).aggregate(
         n=Count("pk", filter=on_time_condition(now))
     )["n"]
-    for dimension, fields in DIMENSIONS.items():
-        rows = qs.order_by().values(*fields).annotate(n=Count("pk")).order_by("-n")
+    for dimension in ("severity", "validity", "department"):
+        rows = qs.order_by().values(*DIMENSIONS[dimension]).annotate(n=Count("pk")).order_by("-n")
         summary.by[dimension] = [(_label(dimension, r), r["n"]) for r in rows]
-    repeat = (
-        qs.filter(request__household__isnull=False)
-        .order_by()
+    # Building, channel and the households that complained again all come from the request and
+    # its household: one grouped query, counted three ways here (issue #3: the three joins to
+    # the requests and households were the summary's three slowest queries).
+    by_building, by_channel, by_household = Counter(), Counter(), Counter()
+    building_fields = DIMENSIONS["building"]
+    labels, rooms = {}, {}
+    for r in (
+        qs.order_by()
         .values(
+            "request__channel",
             "request__household_id",
-            "request__household__unit__building__number",
             "request__household__unit__room_number",
+            *building_fields,
         )
         .annotate(n=Count("pk"))
-        .filter(n__gte=2)
-        .order_by("-n")
+    ):
+        building = tuple(r[f] for f in building_fields)
+        if building not in labels:
+            labels[building] = _label("building", r)
+        by_building[building] += r["n"]
+        by_channel[r["request__channel"]] += r["n"]
+        household = r["request__household_id"]
+        if household is not None:
+            by_household[household] += r["n"]
+            rooms[household] = (
+                f"{r['request__household__unit__building__number']}栋 "
+                f"{r['request__household__unit__room_number']}"
+            )
+    summary.by["building"] = _ranked((labels[b], n) for b, n in by_building.items())
+    summary.by["channel"] = _ranked(
+        (_label("channel", {"request__channel": c}), n) for c, n in by_channel.items()
     )
-    building_key = "request__household__unit__building__number"
-    room_key = "request__household__unit__room_number"
-    summary.repeat = [(f"{r[building_key]}栋 {r[room_key]}", r["n"]) for r in repeat]
+    summary.repeat = _ranked((rooms[h], n) for h, n in by_household.items() if n >= 2)
     households = Household.objects.all()
     if office is not None:
         households = households.filter(office=office)

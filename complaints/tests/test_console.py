@@ -4,6 +4,7 @@ import datetime
 import io
 
 from django.db import connection
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -120,6 +121,39 @@ def test_statistics_with_a_known_dataset(receptionist, office, household, buildi
     assert summary.on_time == 2 and summary.on_time_rate == 100.0
     assert dict(summary.by["severity"])["重要"] == 1
     assert summary.repeat == [("3栋 1502", 2)]
+
+
+def test_counts_by_building_channel_and_repeat_households(
+    receptionist, office, household, building
+):
+    """The summary's building, channel and repeat-complainant tables (投诉情况月汇总表; 002 篇2)
+    are counted from one grouped query: they must equal counting each on its own — complaints
+    from two buildings, a public-area complaint (no household), phone and visit, one household
+    twice."""
+    from complaints.models import Complaint
+    from core.testing import make_building
+    from service_requests.choices import Channel
+
+    other = make_household(make_building(building.estate, "5"), "0301")
+    new_complaint(receptionist, office, household, T0)
+    new_complaint(receptionist, office, household, T0, channel=Channel.VISIT)
+    new_complaint(receptionist, office, other, T0, channel=Channel.VISIT)
+    new_complaint(receptionist, office, other, T0)
+    new_complaint(receptionist, office, other, T0, channel=Channel.LETTER)
+    new_complaint(receptionist, office, None, T0, text="小区大门灯坏了")
+    summary = complaint_summary(
+        user=receptionist, start=datetime.date(2026, 3, 1), end=datetime.date(2026, 3, 31)
+    )
+    estate = building.estate.name
+    assert summary.by["building"] == [
+        (f"{estate} 5栋", 3),
+        (f"{estate} 3栋", 2),
+        ("公共区域", 1),
+    ]
+    assert summary.by["channel"] == [("来电", 3), ("来访", 2), ("书面/信函", 1)]
+    assert summary.repeat == [("5栋 0301", 3), ("3栋 1502", 2)]
+    channels = Complaint.objects.values("request__channel").annotate(n=Count("pk"))
+    assert sum(row["n"] for row in channels) == 6
 
 
 def test_week_ends_on_saturday():
