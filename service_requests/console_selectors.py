@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.signals import post_delete, post_save
 from django.http import Http404
 from django.utils.translation import get_language
@@ -315,7 +315,16 @@ def next_deadline(
 def queue_list(*, user, filters: RequestFilters, now: datetime.datetime):
     """selectors.request_list as tuples of the columns a queue row shows
     (queue_rows.ROW_COLUMNS): no model instances for a page read all day."""
-    return request_list(user=user, filters=filters, now=now).values_list(*ROW_COLUMNS)
+    # Which limit the row's deadline is (首次答复, 维修完成…): the earliest open one, read for
+    # the page's rows only (one index probe each).
+    nearest_open = Deadline.objects.filter(
+        request_id=OuterRef("pk"), met_at__isnull=True, cancelled_at__isnull=True
+    ).order_by("due_at", "id")
+    return (
+        request_list(user=user, filters=filters, now=now)
+        .annotate(next_deadline_kind=Subquery(nearest_open.values("kind")[:1]))
+        .values_list(*ROW_COLUMNS)
+    )
 
 
 def queue_page(

@@ -18,7 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from estates.models import unit_label
-from service_requests.choices import OPEN_STATUSES, STATUS_BADGE, Category, Status
+from service_requests.choices import OPEN_STATUSES, STATUS_BADGE, Category, DeadlineKind, Status
 
 # What a row shows, in this order (one LEFT JOIN chain for the household's room).
 ROW_COLUMNS = (
@@ -37,6 +37,7 @@ ROW_COLUMNS = (
     "household__unit__building__number",
     "household__unit__building__name",
     "assigned_department__name",
+    "next_deadline_kind",  # an annotation of console_selectors.queue_list
 )
 
 _ID_SLOT = 987654321  # reversed once; each row's link is this URL with the id put in
@@ -66,6 +67,7 @@ class QueueRow:
     status: str
     badge: str
     deadline: str
+    deadline_kind: str
     overdue: bool
     department: str
     assignee: str
@@ -80,6 +82,7 @@ def _truncate(text: str, length: int = 40) -> str:
 def build_rows(tuples, names: dict[int, str], now: datetime.datetime) -> list[QueueRow]:
     language = get_language()
     categories, statuses = choice_labels(Category, language), choice_labels(Status, language)
+    kinds = choice_labels(DeadlineKind, language)
     detail_url = reverse("service_requests:request_detail", args=[_ID_SLOT])
     zone = timezone.get_current_timezone()
     rows = []
@@ -99,6 +102,7 @@ def build_rows(tuples, names: dict[int, str], now: datetime.datetime) -> list[Qu
         building_number,
         building_name,
         department,
+        deadline_kind,
     ) in tuples:
         received = received_at.astimezone(zone)
         deadline = deadline_at.astimezone(zone) if deadline_at else None
@@ -117,6 +121,7 @@ def build_rows(tuples, names: dict[int, str], now: datetime.datetime) -> list[Qu
                 status=statuses.get(status, status),
                 badge=STATUS_BADGE.get(status, ""),
                 deadline=f"{deadline:%m-%d %H:%M}" if deadline else "",
+                deadline_kind=kinds.get(deadline_kind, "") if deadline and deadline_kind else "",
                 overdue=status in OPEN_STATUSES and deadline_at is not None and deadline_at < now,
                 department=department or "",
                 assignee=names.get(assignee_id, "") if assignee_id else "",
@@ -145,8 +150,11 @@ def rows_html(rows: list[QueueRow]) -> SafeString:
             if row.place
             else f'<span class="muted">{escape(row.location) or public_area}</span>'
         )
+        kind = (
+            f' <span class="muted">{escape(row.deadline_kind)}</span>' if row.deadline_kind else ""
+        )
         deadline = (
-            escape(row.deadline) + (overdue_badge if row.overdue else "")
+            escape(row.deadline) + kind + (overdue_badge if row.overdue else "")
             if row.deadline
             else no_deadline
         )

@@ -561,6 +561,20 @@ def test_each_opens_the_queue_on_their_own_work(
     assert _queue(client, tab="all_open").context["queue"] == "all_open"  # still one click away
 
 
+def test_each_queue_row_says_which_limit_its_deadline_is(client, office, household, receptionist):
+    """SOP.md §2: every open item shows its next deadline — and which one (首次答复 while the
+    resident waits for an answer, then the repair's 维修完成), not a bare time."""
+    waiting = intake(receptionist, office, household=household, category=Category.REPAIR)
+    answered = intake(
+        receptionist, office, household=household, category=Category.REPAIR, reply_now="已派工"
+    )
+    login(client, receptionist)
+    rows = {r.pk: r for r in _queue(client).context["rows"]}
+    assert rows[waiting.pk].deadline_kind == "首次答复"
+    assert rows[answered.pk].deadline_kind == "维修完成"
+    assert '<span class="muted">维修完成</span>' in _text(_queue(client))
+
+
 def test_queue_filters(client, office, receptionist, engineering, queue_data):
     login(client, receptionist)
     special = _queue(client, special="on").context["rows"]
