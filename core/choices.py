@@ -12,3 +12,5 @@ class AuditEventType(models.TextChoices):
     IMPORT_APPLIED = "import_applied", _("导入住户资料")
     MASTER_DATA_CHANGED = "master_data_changed", _("修改基础资料")
     POLICY_CHANGED = "policy_changed", _("修改作业规程策略")
+    # A new API token (its key is never recorded): who it is for is the object, why the data.
+    API_TOKEN_ISSUED = "api_token_issued", _("签发API令牌")

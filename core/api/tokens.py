@@ -17,6 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from core.audit import audit_record
+from core.choices import AuditEventType
+
 DEFAULT_MAX_AGE = datetime.timedelta(days=90)
 # The cut-off when tokens never expire (API_TOKEN_MAX_AGE = 0): every token is newer.
 NEVER = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
@@ -52,12 +55,30 @@ def _lock_user(user) -> None:
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()
 
 
+# Why a token was issued (the audit event's data): a login with the password, the holder's
+# own rotation, an administrator's `manage.py issue_api_token`.
+ISSUED_AT_LOGIN, ISSUED_BY_ROTATION, ISSUED_BY_COMMAND = "login", "rotate", "command"
+
+
 @transaction.atomic
-def token_issue(*, user) -> Token:
-    """A new token for `user`; the old one, if any, is deleted and stops working at once."""
+def token_issue(*, user, actor=None, reason: str) -> Token:
+    """A new token for `user`; the old one, if any, is deleted and stops working at once. The
+    issue is audited — for whom, by whom (None: the server's command line), why and which
+    token it replaced (by its creation time; keys are never recorded)."""
     _lock_user(user)
+    replaced = Token.objects.filter(user=user).values_list("created", flat=True).first()
     Token.objects.filter(user=user).delete()
-    return Token.objects.create(user=user)
+    token = Token.objects.create(user=user)
+    audit_record(
+        type=AuditEventType.API_TOKEN_ISSUED,
+        actor=actor,
+        obj=user,
+        data={
+            "reason": reason,
+            "replaced_token_created": replaced.isoformat() if replaced else None,
+        },
+    )
+    return token
 
 
 @transaction.atomic
@@ -68,4 +89,4 @@ def token_for_login(*, user, now: datetime.datetime | None = None) -> Token:
     token = Token.objects.filter(user=user).first()
     if token is not None and not token_is_expired(token, now=now):
         return token
-    return token_issue(user=user)
+    return token_issue(user=user, actor=user, reason=ISSUED_AT_LOGIN)

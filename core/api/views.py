@@ -8,7 +8,12 @@ from rest_framework.views import APIView
 
 from core.api.authentication import TokenAuthentication
 from core.api.schema import error_responses
-from core.api.tokens import token_expires_at, token_for_login, token_issue
+from core.api.tokens import (
+    ISSUED_BY_ROTATION,
+    token_expires_at,
+    token_for_login,
+    token_issue,
+)
 from core.selectors import user_profile
 
 
@@ -57,7 +62,8 @@ class RotateTokenView(APIView):
         tags=["auth"],
     )
     def post(self, request):
-        return Response(_token_body(token_issue(user=request.user)))
+        token = token_issue(user=request.user, actor=request.user, reason=ISSUED_BY_ROTATION)
+        return Response(_token_body(token))
 
 
 class MeSerializer(serializers.Serializer):

@@ -216,3 +216,36 @@ def test_the_age_is_checked_in_the_tokens_one_statement(clerk, settings, django_
     # The queue's whole budget stays pinned by service_requests/tests/test_api.py
     # (test_queue_runs_a_fixed_number_of_queries: 4, the token statement one of them).
     assert len(token_statements) == 1 and "CASE WHEN" in token_statements[0]
+
+
+# --- Audit ----------------------------------------------------------------------------------------
+
+
+def _issued(user) -> list[tuple]:
+    from core.audit import audit_events_for
+
+    return [
+        (e.actor_id, e.data["reason"], e.data["replaced_token_created"] is not None)
+        for e in audit_events_for(user).filter(type="api_token_issued").order_by("at", "pk")
+    ]
+
+
+def test_every_token_issued_is_audited_with_who_and_why_but_never_its_key(clerk, settings):
+    """Who may reach the API, from when, on whose word (brief principle 2: every decision kept
+    with who and when): a login that makes a token, the holder's rotation, an administrator's
+    command — each one audit event on the user; a login answered with the valid token issues
+    nothing and records nothing."""
+    settings.API_TOKEN_MAX_AGE = 3600
+    first = log_in(clerk).json()["token"]
+    log_in(clerk)  # the same token: nothing new
+    rotated = with_token(first).post(ROTATE_URL).json()["token"]
+    call_command("issue_api_token", clerk.username, stdout=io.StringIO(), stderr=io.StringIO())
+    assert _issued(clerk) == [
+        (clerk.pk, "login", False),
+        (clerk.pk, "rotate", True),
+        (None, "command", True),  # the server's command line: no user
+    ]
+    from core.models import AuditEvent
+
+    recorded = str(list(AuditEvent.objects.values_list("data", flat=True)))
+    assert first not in recorded and rotated not in recorded

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from core.api.tokens import token_expires_at, token_issue
+from core.api.tokens import ISSUED_BY_COMMAND, token_expires_at, token_issue
 
 
 class Command(BaseCommand):
@@ -25,7 +25,7 @@ class Command(BaseCommand):
             raise CommandError(f"no user {username!r}")
         if not user.is_active:
             raise CommandError(f"user {username!r} is inactive: a token would be refused")
-        token = token_issue(user=user)
+        token = token_issue(user=user, reason=ISSUED_BY_COMMAND)
         expires_at = token_expires_at(token)
         self.stdout.write(token.key)
         self.stderr.write(
