@@ -12,13 +12,9 @@ from core.testing import PASSWORD, make_office, make_staff
 from policies.rules import RULES, Duration
 from policies.selectors import policy_for_office, policy_version_get
 from policies.services import policy_update
+from policies.tests.conftest import edit_form_data
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
-
-
-@pytest.fixture
-def office(db):
-    return make_office("阳光家园管理处")
 
 
 def test_every_rule_cites_its_sop_clause():
@@ -159,12 +155,6 @@ def test_yes_no_rules_are_edited_and_validated(office):
         policy_update(actor=manager, office=office, changes={rule.key: "yes"}, note="x")
 
 
-def _edit_form_data(client):
-    form = client.get(reverse("policies:policy_edit")).context["form"]
-    data = {name: field.initial for name, field in form.fields.items() if field.initial is not None}
-    return {k: ("" if v is None else v) for k, v in data.items()}
-
-
 def test_saving_over_a_version_saved_meanwhile_is_refused_and_undoes_nothing(client, office):
     """Two managers open the edit page of version 0; the first shortens the first reply to 3
     minutes. The second, who changed the written-consultation limit, submits every rule as he
@@ -173,7 +163,7 @@ def test_saving_over_a_version_saved_meanwhile_is_refused_and_undoes_nothing(cli
     record of who changed what, SOP.md "every number is a policy default")."""
     first, second = (make_staff("office_manager", offices=[office]) for _ in range(2))
     assert client.login(username=second.username, password=PASSWORD)
-    stale = _edit_form_data(client)
+    stale = edit_form_data(client)
     assert stale["base_version"] == 0
     policy_update(
         actor=first,
@@ -191,7 +181,7 @@ def test_saving_over_a_version_saved_meanwhile_is_refused_and_undoes_nothing(cli
     assert policy.duration("request.first_reply") == Duration(3, "minutes")
     assert policy.duration("consultation.written_reply") == Duration(2, "calendar_days")
     # Opened again, the form starts from version 1 and saves.
-    fresh = _edit_form_data(client)
+    fresh = edit_form_data(client)
     fresh.update({"consultation.written_reply__value": 3, "note": "书面咨询放宽"})
     response = client.post(reverse("policies:policy_edit"), fresh, follow=True)
     assert "已保存为第2版" in response.content.decode()

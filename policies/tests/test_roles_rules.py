@@ -16,34 +16,18 @@ from django.urls import reverse
 from django.utils import translation
 
 from core.exceptions import ApplicationError
-from core.testing import make_office, make_staff
 from organization.choices import RoleCode
 from policies.models import PolicyVersion
 from policies.rules import RULES, STAFF_ROLE_CODES
 from policies.selectors import policy_for_office
 from policies.services import policy_update
+from policies.tests.conftest import edit_form_data
 
 ROLES_RULES = [key for key, rule in RULES.items() if rule.kind == "roles"]
 LADDERS = [key for key in ROLES_RULES if RULES[key].ordered]
 SETS = [key for key in ROLES_RULES if not RULES[key].ordered]
 FALLING_BACK = [key for key in ROLES_RULES if RULES[key].falls_back_to]
 NEVER_EMPTY = [key for key in ROLES_RULES if not RULES[key].falls_back_to]
-
-
-@pytest.fixture
-def office(db):
-    return make_office("阳光家园管理处")
-
-
-@pytest.fixture
-def manager(office):
-    return make_staff("office_manager", offices=[office])
-
-
-def _form_data(client) -> dict:
-    form = client.get(reverse("policies:policy_edit")).context["form"]
-    data = {name: field.initial for name, field in form.fields.items() if field.initial is not None}
-    return {k: ("" if v is None else v) for k, v in data.items()}
 
 
 def _set_levels(data: dict, key: str, roles) -> None:
@@ -205,7 +189,7 @@ def test_the_console_refuses_the_resident_with_the_rules_name(client, office, ma
     role is posted anyway (an old page, a crafted form); the page says which rule refuses it
     and why, and the office stays on its version."""
     client.force_login(manager)
-    data = _form_data(client)
+    data = edit_form_data(client)
     _set_levels(data, "emergency.medical_notify_roles", ("security_shift_leader", "resident"))
     data["note"] = "通知住户"
     response = client.post(reverse("policies:policy_edit"), data)
@@ -220,7 +204,7 @@ def test_the_console_refuses_a_ladder_with_a_role_twice(client, office, manager)
     """SOP.md §2 主管→经理: a ladder supervisor → manager → supervisor is refused with the
     rule's name; nothing is saved."""
     client.force_login(manager)
-    data = _form_data(client)
+    data = edit_form_data(client)
     _set_levels(
         data, "escalation.first_reply", ("cs_supervisor", "office_manager", "cs_supervisor")
     )
@@ -234,7 +218,7 @@ def test_the_console_saves_a_set_whose_first_level_is_left_blank(client, office,
     """Empty is judged on the whole rule, not on its first select: 保安班长 chosen in the second
     select is the set (保安班长) — the rule is not empty."""
     client.force_login(manager)
-    data = _form_data(client)
+    data = edit_form_data(client)
     _set_levels(data, "emergency.medical_notify_roles", ("", "security_supervisor"))
     data["note"] = "改为通知保安部主管"
     client.post(reverse("policies:policy_edit"), data)
@@ -253,7 +237,7 @@ def test_a_resident_saved_before_it_was_refused_must_be_replaced(client, office,
         created_by=manager,
     )
     client.force_login(manager)
-    data = _form_data(client)
+    data = edit_form_data(client)
     assert data["emergency.report_roles__1"] == "resident"
     data["note"] = "其他调整"
     page = client.post(reverse("policies:policy_edit"), data).content.decode()

@@ -7,26 +7,10 @@ import pytest
 from django.urls import reverse
 
 from core.exceptions import ApplicationError
-from core.testing import make_office, make_staff
 from policies.rules import Duration
 from policies.selectors import policy_for_office
 from policies.services import policy_update
-
-
-@pytest.fixture
-def office(db):
-    return make_office("阳光家园管理处")
-
-
-@pytest.fixture
-def manager(office):
-    return make_staff("office_manager", offices=[office])
-
-
-def _form_data(client) -> dict:
-    form = client.get(reverse("policies:policy_edit")).context["form"]
-    data = {name: field.initial for name, field in form.fields.items() if field.initial is not None}
-    return {k: ("" if v is None else v) for k, v in data.items()}
+from policies.tests.conftest import edit_form_data
 
 
 @pytest.mark.parametrize(
@@ -71,7 +55,7 @@ def test_the_policy_page_shows_each_rule_with_its_default_and_clause(
 )
 def test_each_variant_is_written_through_the_console(client, office, manager, key, value):
     client.force_login(manager)
-    data = _form_data(client)
+    data = edit_form_data(client)
     if isinstance(value, Duration):
         data.update({f"{key}__value": value.value, f"{key}__unit": value.unit})
     else:
@@ -107,7 +91,7 @@ def test_the_console_refuses_an_empty_list_of_written_reply_roles(client, office
     """Nobody may answer written consultations is not a policy: the form says so with the
     rule's name, and the office stays on its version."""
     client.force_login(manager)
-    data = _form_data(client)
+    data = edit_form_data(client)
     for level in range(3):
         data[f"consultation.written_reply_roles__{level}"] = ""
     data["note"] = "清空"
@@ -123,7 +107,7 @@ def test_a_kinds_own_ladder_is_optional_on_the_console(client, office, manager):
     form; left empty — the default — it follows the general ladder, and the form saves the
     other rules without asking for it."""
     client.force_login(manager)
-    data = _form_data(client)
+    data = edit_form_data(client)
     assert data["escalation.supervisor_report__0"] == ""
     data["escalation.supervisor_report__0"] = "office_manager"
     data["note"] = "重大情况直接报主任"
@@ -132,7 +116,7 @@ def test_a_kinds_own_ladder_is_optional_on_the_console(client, office, manager):
     assert policy.roles("escalation.supervisor_report") == ("office_manager",)
     assert policy.roles("escalation.first_reply") == ()
 
-    data = _form_data(client)
+    data = edit_form_data(client)
     data["escalation.supervisor_report__0"] = ""
     data["note"] = "恢复按逾期升级顺序"
     client.post(reverse("policies:policy_edit"), data)

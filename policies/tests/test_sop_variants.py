@@ -10,26 +10,10 @@ import pytest
 from django.urls import reverse
 
 from core.exceptions import ApplicationError
-from core.testing import make_office, make_staff
 from policies.rules import Duration
 from policies.selectors import policy_for_office
 from policies.services import policy_update
-
-
-@pytest.fixture
-def office(db):
-    return make_office("阳光家园管理处")
-
-
-@pytest.fixture
-def manager(office):
-    return make_staff("office_manager", offices=[office])
-
-
-def _form_data(client) -> dict:
-    form = client.get(reverse("policies:policy_edit")).context["form"]
-    data = {name: field.initial for name, field in form.fields.items() if field.initial is not None}
-    return {k: ("" if v is None else v) for k, v in data.items()}
+from policies.tests.conftest import edit_form_data
 
 
 @pytest.mark.parametrize(
@@ -67,7 +51,7 @@ def test_each_variant_is_written_through_the_console_and_shown_back(
     """The manager writes the office's variant on the policy form; the policy page shows it
     with the rule's SOP clause."""
     client.force_login(manager)
-    data = _form_data(client)
+    data = edit_form_data(client)
     if isinstance(value, Duration):
         data.update({f"{key}__value": value.value, f"{key}__unit": value.unit})
     else:
@@ -97,7 +81,7 @@ def test_the_escalation_ladder_of_each_variant_is_written_through_the_console(
 ):
     """The ladder is up to three levels of SOP roles, in order, on the console's form."""
     client.force_login(manager)
-    data = _form_data(client)
+    data = edit_form_data(client)
     for level in range(3):
         data[f"request.escalation_roles__{level}"] = ladder[level] if level < len(ladder) else ""
     data["note"] = "按本公司规程"
@@ -133,7 +117,7 @@ def test_the_console_refuses_a_unit_and_keeps_the_current_version(client, office
     """Posted on the form, a unit the rule cannot take is refused (the form's own choices), and
     the office stays on the version it had."""
     client.force_login(manager)
-    data = _form_data(client)
+    data = edit_form_data(client)
     data.update({"emergency.major_report__unit": "hours", "note": "改为小时"})
     response = client.post(reverse("policies:policy_edit"), data)
     assert response.status_code == 200
