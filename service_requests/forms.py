@@ -70,6 +70,11 @@ class IntakeForm(forms.Form):
         widget=forms.RadioSelect(choices=Category.choices),
     )
     is_major = forms.BooleanField(label=_("重大(须立即报告主管)"), required=False)
+    reported_now = forms.BooleanField(
+        label=_("已当场报告主管"),
+        required=False,
+        help_text=_("通话中已电话或当面报告主管的,勾选后计为按时报告"),
+    )
     is_paid_service = forms.BooleanField(label=_("有偿服务"), required=False)
     emergency_help = forms.MultipleChoiceField(
         label=_("住户需要的帮助"),

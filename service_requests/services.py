@@ -125,6 +125,9 @@ class IntakeData:
     reception_label: str = ""
     received_at: datetime.datetime | None = None  # None: now; earlier: recorded after the fact
     reply_now: str = ""  # the answer given at once, while the resident is still on the line
+    # A major special request (a/e/f): the desk told the supervisor at once, during the call
+    # (000 篇3 §4.2.2 立即报告主管) — the report limit is met as the request is entered.
+    reported_now: bool = False
     emergency_help: tuple[str, ...] = field(default=())  # medical: escort, call_120, nursing
 
 
@@ -200,7 +203,9 @@ def _deadline(request, kind, key, start, policy: Policy) -> Deadline:
     )
 
 
-def _initial_deadlines(request: ServiceRequest, policy: Policy, replied: bool) -> list[Deadline]:
+def _initial_deadlines(
+    request: ServiceRequest, policy: Policy, replied: bool, reported: bool = False
+) -> list[Deadline]:
     start = request.received_at
     deadlines = []
     if request.category == Category.CONSULTATION and request.channel in WRITTEN_CHANNELS:
@@ -254,12 +259,14 @@ def _initial_deadlines(request: ServiceRequest, policy: Policy, replied: bool) -
             )
         )
     if request.is_special and request.is_major:
-        # 000 篇3 §4.2.2: major cases are reported to the supervisor at once.
-        deadlines.append(
-            _deadline(
-                request, DeadlineKind.SUPERVISOR_REPORT, "emergency.major_report", start, policy
-            )
+        # 000 篇3 §4.2.2: major cases are reported to the supervisor at once; a report made
+        # during the call is met as the request is entered.
+        report = _deadline(
+            request, DeadlineKind.SUPERVISOR_REPORT, "emergency.major_report", start, policy
         )
+        if reported:
+            report.met_at = request.entered_at
+        deadlines.append(report)
     return deadlines
 
 
@@ -652,8 +659,9 @@ def request_intake_records(
     )
     # Every deadline of a new request is open: the nearest one is known before anything is
     # written (no read-back, no second UPDATE).
-    deadlines = _initial_deadlines(request, policy, replied=bool(reply))
-    request.next_deadline_at = min((d.due_at for d in deadlines), default=None)
+    reported = data.reported_now and request.is_special and request.is_major
+    deadlines = _initial_deadlines(request, policy, replied=bool(reply), reported=reported)
+    request.next_deadline_at = min((d.due_at for d in deadlines if d.met_at is None), default=None)
     events = [
         _new_event(
             request,
@@ -680,6 +688,18 @@ def request_intake_records(
                 before=Status.RECEIVED,
                 after=Status.REPLIED,
                 public=reply,
+            )
+        )
+    if reported:
+        events.append(
+            _new_event(
+                request,
+                EventType.SUPERVISOR_REPORTED,
+                actor,
+                at=now,
+                before=request.status,
+                after=request.status,
+                internal=_("受理时已当场报告主管"),
             )
         )
     keys = []

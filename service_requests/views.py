@@ -166,6 +166,7 @@ def request_new(request):
                         contact_phone=data["contact_phone"],
                         is_paid_service=data["is_paid_service"],
                         is_major=data["is_major"],
+                        reported_now=data["reported_now"],
                         reception_label=data["reception_label"],
                         received_at=data["received_at"],
                         reply_now=data["reply_now"],

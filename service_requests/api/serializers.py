@@ -650,6 +650,12 @@ class IntakeSerializer(FastInputSerializer, _FieldsOnceSerializer, CallFieldsSer
     is_major = serializers.BooleanField(
         required=False, default=False, help_text="重大: a special request reported at once"
     )
+    reported_now = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="A major special request only: the supervisor was told during the call "
+        "(the report limit is met as the request is entered)",
+    )
     reception_label = serializers.ChoiceField(
         choices=ReceptionLabel.choices,
         required=False,

@@ -14,6 +14,7 @@ from service_requests.tests.rules import (
     MINUTE,
     deadline_of,
     intake_at,
+    ladder_of,
     set_policy,
     told,
 )
@@ -157,3 +158,77 @@ def test_the_timeline_says_whom_the_system_told_and_warns_when_nobody_holds_the_
         now=FRIDAY + MINUTE,
     )
     assert _system_notes(major) == ["系统已通知保安班长(1人);系统已通知客服主管(1人)"]
+
+
+def _major_fire(receptionist, office, household, **overrides):
+    data = {
+        "category": Category.DISASTER,
+        "channel": Channel.PHONE,
+        "description": "3栋地下车库起火",
+        "household": household,
+        "contact_phone": "13812345678",
+        "is_major": True,
+    }
+    data.update(overrides)
+    return request_intake(actor=receptionist, office=office, data=IntakeData(**data), now=FRIDAY)
+
+
+def test_a_report_made_during_the_call_meets_the_immediate_limit(
+    office, household, receptionist, supervisor
+):
+    """000 篇3 §4.2.2 重大的立即向主管汇报 (emergency.major_report: 立即): a limit of no minutes
+    can only be met by a report made during the call — the desk ticks 已当场报告主管 and the limit
+    is met, on time, as the request is entered, with the report on the timeline; nothing is
+    escalated. Without it the limit is overdue at once and climbs the ladder."""
+    from service_requests.deadlines import sweep_deadlines
+
+    reported = _major_fire(receptionist, office, household, reported_now=True)
+    report = deadline_of(reported, DeadlineKind.SUPERVISOR_REPORT)
+    assert report.met_at == FRIDAY and report.on_time
+    assert reported.next_deadline_at != report.due_at
+    assert reported.events.filter(type=EventType.SUPERVISOR_REPORTED, actor=receptionist).exists()
+    not_reported = _major_fire(receptionist, office, household)
+    assert deadline_of(not_reported, DeadlineKind.SUPERVISOR_REPORT).met_at is None
+    sweep_deadlines(now=FRIDAY + MINUTE)
+    assert ladder_of(reported, DeadlineKind.SUPERVISOR_REPORT) == []
+    assert ladder_of(not_reported, DeadlineKind.SUPERVISOR_REPORT) == [(1, "cs_supervisor")]
+
+
+def test_the_intake_screen_and_the_api_record_a_report_made_during_the_call(
+    client, office, household, receptionist
+):
+    from django.urls import reverse
+
+    from core.testing import api_client
+    from service_requests.models import ServiceRequest
+
+    client.force_login(receptionist)
+    client.post(
+        reverse("service_requests:request_new"),
+        {
+            "household": household.pk,
+            "category": Category.DISASTER,
+            "channel": Channel.PHONE,
+            "description": "水管爆裂,楼道水浸",
+            "contact_phone": "13812345678",
+            "is_major": "on",
+            "reported_now": "on",
+        },
+    )
+    by_console = ServiceRequest.objects.get(description="水管爆裂,楼道水浸")
+    assert deadline_of(by_console, DeadlineKind.SUPERVISOR_REPORT).met_at is not None
+    answer = api_client(receptionist).post(
+        "/api/v1/requests/",
+        {
+            "category": "f_disaster",
+            "channel": "phone",
+            "description": "电梯困人",
+            "household": household.pk,
+            "is_major": True,
+            "reported_now": True,
+        },
+        format="json",
+    )
+    assert answer.status_code == 201, answer.json()
+    (report,) = [d for d in answer.json()["deadlines"] if d["kind"] == "supervisor_report"]
+    assert report["met_at"] and report["state"] == "met"
