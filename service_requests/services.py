@@ -1006,7 +1006,6 @@ def require_written_reply_role(actor, request: ServiceRequest) -> None:
         )
 
 
-@transaction.atomic
 def _is_written_consultation(request: ServiceRequest) -> bool:
     return request.category == Category.CONSULTATION and request.channel in WRITTEN_CHANNELS
 
@@ -1019,6 +1018,7 @@ def _require_written_answer_role(actor, request: ServiceRequest) -> None:
         require_written_reply_role(actor, request)
 
 
+@transaction.atomic
 def request_reply(
     *, actor, request: ServiceRequest, version: int, reply: str, now=None
 ) -> ServiceRequest:

@@ -126,6 +126,24 @@ def test_stale_update_is_refused_and_overwrites_nothing(repair, receptionist, su
     assert not repair.events.filter(type=EventType.REQUEST_CANCELLED).exists()
 
 
+def test_a_stale_reply_meets_no_deadline(repair, supervisor):
+    """A reply refused as stale (409) writes nothing — not even the first-reply limit it would
+    have met (SOP.md §2 快速反应): the reply is one transaction."""
+    stale_version = repair.version - 1
+    with pytest.raises(StaleUpdateError):
+        services.request_reply(
+            actor=supervisor,
+            request=repair,
+            version=stale_version,
+            reply="稍后回电",
+            now=minutes(1),
+        )
+    first_reply = repair.deadlines.get(kind="first_reply")
+    assert first_reply.met_at is None
+    repair.refresh_from_db()
+    assert repair.first_replied_at is None and repair.status == Status.RECEIVED
+
+
 def test_repair_appointment_beyond_three_days_is_refused(
     repair, technician, receptionist, engineering
 ):
