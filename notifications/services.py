@@ -61,15 +61,14 @@ def notify_users(
 def notify_role(
     *, office, role_code: str, subject: str, body: str, link: str, dedupe_key: str, now: datetime
 ) -> int:
-    """Notify every active staff member of `office` holding the role."""
-    from organization.models import Staff
+    """Notify every active holder of the role who answers for `office`: its staff, and the
+    holders of a company-wide role of the company that runs it (organization.selectors.
+    role_holders, as the deadline sweep and the help desk's notices)."""
+    from organization.selectors import role_holder_users
 
-    staff = Staff.objects.filter(
-        roles__code=role_code, offices=office, user__is_active=True
-    ).select_related("user")
     return notify_users(
         office=office,
-        users=[s.user for s in staff],
+        users=role_holder_users(office_id=office.pk, role_codes=[role_code]),
         subject=subject,
         body=body,
         link=link,

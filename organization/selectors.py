@@ -1,6 +1,7 @@
 from django.contrib.auth.models import Permission
 from django.db.models import Prefetch, Q, QuerySet
 
+from organization.choices import RoleScope
 from organization.models import Department, ManagementOffice, Role, Staff
 from organization.scoping import scope_for
 
@@ -38,3 +39,22 @@ def role_list() -> QuerySet[Role]:
     return Role.objects.prefetch_related(
         Prefetch("permissions", queryset=Permission.objects.select_related("content_type"))
     )
+
+
+def role_holders(*, office_id: int, role_codes) -> QuerySet[Staff]:
+    """The active staff holding any of `role_codes` who answer for the office: its own staff,
+    and the holders of a company-wide role (总经理, 分管副总, 品质部) of the company that runs
+    it, who work for every office of it without being staff of any. One filter() call: the
+    role's code and its scope are the same role row. A person holding two of the roles appears
+    twice; role_holder_users lists people."""
+    return Staff.objects.filter(
+        Q(offices=office_id) | Q(roles__scope=RoleScope.COMPANY, company__offices=office_id),
+        roles__code__in=list(role_codes),
+        user__is_active=True,
+    )
+
+
+def role_holder_users(*, office_id: int, role_codes) -> list:
+    """The users of role_holders, each once, in a stable order."""
+    holders = role_holders(office_id=office_id, role_codes=role_codes)
+    return [s.user for s in holders.distinct().select_related("user").order_by("pk")]

@@ -28,8 +28,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notifications.services import Notice, notify_many
-from organization.choices import RoleCode, RoleScope
-from organization.models import Staff
+from organization.choices import RoleCode
+from organization.selectors import role_holder_users
 from policies.rules import RULES
 from policies.selectors import Policy, RuleValue, policy_version_get
 from service_requests.choices import DeadlineKind, EventType
@@ -131,16 +131,7 @@ class _SweepContext:
         may end its ladder with company leadership (003 §3.1 上报公司领导); they are told too."""
         key = (office_id, role_code)
         if key not in self._recipients:
-            # One filter() call: the role's code and its scope are the same role row.
-            holders = Staff.objects.filter(
-                Q(offices=office_id)
-                | Q(roles__scope=RoleScope.COMPANY, company__offices=office_id),
-                roles__code=role_code,
-                user__is_active=True,
-            )
-            self._recipients[key] = [
-                s.user for s in holders.distinct().select_related("user").order_by("pk")
-            ]
+            self._recipients[key] = role_holder_users(office_id=office_id, role_codes=[role_code])
         return self._recipients[key]
 
 

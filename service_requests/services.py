@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import connections, router, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,9 +20,10 @@ from core.authz import ObjectNotFoundError, require_office_in_scope, require_per
 from core.exceptions import ApplicationError, PermissionDeniedError
 from core.validators import normalize_phone
 from notifications.services import notify_users
-from organization.choices import RoleCode, RoleScope
+from organization.choices import RoleCode
 from organization.models import Department, Staff
 from organization.scoping import scope_for
+from organization.selectors import role_holder_users, role_holders
 from policies.selectors import Policy, current_policy, policy_version_get
 from service_requests.choices import (
     DEFAULT_LABEL,
@@ -780,29 +781,11 @@ def _told(told: list[tuple[str, int]]) -> str:
     return ";".join(parts)
 
 
-def _holders(office_id: int, roles):
-    """The active staff holding any of `roles` who answer for the office: its own staff, and
-    the holders of a company-wide role (总经理, 分管副总, 品质部) of the company that runs it
-    (as the deadline sweep's recipients). One filter() call: the code and the scope are the
-    same role row."""
-    return Staff.objects.filter(
-        Q(offices=office_id) | Q(roles__scope=RoleScope.COMPANY, company__offices=office_id),
-        roles__code__in=list(roles),
-        user__is_active=True,
-    )
-
-
-def _role_holders(office_id: int, roles) -> list:
-    """The users of _holders, each once."""
-    holders = _holders(office_id, roles).distinct().select_related("user").order_by("pk")
-    return [s.user for s in holders]
-
-
 def _notify_roles(request: ServiceRequest, roles, *, subject: str, key: str, now) -> int:
     """Tell every holder of the policy's `roles` once (someone holding two of them gets one
     message; the dedupe key makes a retried write queue nothing twice); returns how many
     people that is."""
-    users = _role_holders(request.office_id, roles)
+    users = role_holder_users(office_id=request.office_id, role_codes=roles)
     notify_users(
         office=request.office,
         users=users,
@@ -976,7 +959,7 @@ def _holds_role(actor, office_id: int, roles) -> bool:
     role of the company that runs it)."""
     if actor is None or not actor.is_authenticated:
         return False
-    return _holders(office_id, roles).filter(user=actor).exists()
+    return role_holders(office_id=office_id, role_codes=roles).filter(user=actor).exists()
 
 
 def may_reply_in_writing(actor, request: ServiceRequest) -> bool:
@@ -1162,7 +1145,6 @@ def notify_users_of_dispatch(request, department, assignee, now, *, acknowledge=
     """Tell the receiver of a job: the person, or everyone of the department; with the time by
     which to acknowledge it (request.acknowledge_within), where the dispatch opened one."""
     from notifications.services import notify_users
-    from organization.models import Staff
 
     if assignee is not None:
         users = [assignee]

@@ -118,3 +118,28 @@ def test_a_mail_server_that_never_answers_is_a_failed_attempt(supervisor, settin
     email = OutboxMessage.objects.get(channel=Channel.EMAIL)
     assert email.sent_at is None and email.attempts == 1
     assert "timed out" in email.last_error and email.available_at > NOW
+
+
+def test_a_role_notice_reaches_company_wide_holders_of_the_office(db):
+    """notify_role, which the reception desk and violations use, reaches whoever answers for
+    the office in that role — its own staff and the holders of a company-wide role (总经理) of
+    the company that runs it — like the deadline sweep; not another company's."""
+    from core.testing import make_company
+    from notifications.services import notify_role
+
+    office = make_office()
+    general_manager = make_staff("general_manager", company=office.company)
+    stranger = make_staff("general_manager", company=make_company("翠湖物业公司"))
+    queued = notify_role(
+        office=office,
+        role_code="general_manager",
+        subject="重大违章",
+        body="6栋602 拆承重墙",
+        link="/violations/1/",
+        dedupe_key="test:role",
+        now=NOW,
+    )
+    assert queued >= 1
+    recipients = set(OutboxMessage.objects.values_list("recipient_id", flat=True))
+    assert recipients == {general_manager.pk}
+    assert stranger.pk not in recipients
