@@ -34,7 +34,7 @@ from complaints.policy import due_at
 from core.authz import ObjectNotFoundError, require_office_in_scope, require_perm
 from core.exceptions import ApplicationError, PermissionDeniedError
 from notifications.services import notify_role
-from organization.choices import DepartmentKind, RoleCode
+from organization.choices import DepartmentKind, role_names
 from organization.models import Department, Staff
 from policies.selectors import Policy, policy_version_get
 from service_requests import services as request_services
@@ -127,10 +127,6 @@ def holds_role(actor, office_id: int, roles) -> bool:
     return Staff.objects.filter(
         user=actor, roles__code__in=list(roles), offices=office_id, user__is_active=True
     ).exists()
-
-
-def _role_names(roles) -> str:
-    return "、".join(str(RoleCode(code).label) for code in roles)
 
 
 def _event(request, type, actor, now, *, internal="", public="", data=None) -> RequestEvent:
@@ -278,7 +274,7 @@ def _check_downgrade(actor, complaint: Complaint, new_severity: str) -> None:
     if not holds_role(actor, complaint.office_id, roles):
         raise PermissionDeniedError(
             _("该投诉因“%(reason)s”自动判为重大,只有%(roles)s可以降级。")
-            % {"reason": complaint.get_major_reason_display(), "roles": _role_names(roles)},
+            % {"reason": complaint.get_major_reason_display(), "roles": role_names(roles)},
             code="downgrade_needs_manager",
         )
 
@@ -655,7 +651,7 @@ def complaint_hand_over(*, actor, complaint: Complaint, to_user, note: str = "",
             _("%(severity)s投诉须呈送%(roles)s")
             % {
                 "severity": complaint.get_severity_display(),
-                "roles": _role_names(roles),
+                "roles": role_names(roles),
             },
             "to_user",
         )
@@ -920,7 +916,7 @@ def complaint_decide_extension(
     roles = _policy(complaint).roles(extension.policy_key)
     if not holds_role(actor, complaint.office_id, roles):
         raise PermissionDeniedError(
-            _("只有%(roles)s可以审批该投诉的延期申请。") % {"roles": _role_names(roles)},
+            _("只有%(roles)s可以审批该投诉的延期申请。") % {"roles": role_names(roles)},
             code="wrong_approver",
         )
     if extension.status != ExtensionStatus.PENDING:
@@ -1217,7 +1213,7 @@ def complaint_reopen(*, actor, complaint: Complaint, reason: str, now=None) -> C
     roles = _policy(complaint).roles("complaint.reopen_roles")
     if not holds_role(actor, complaint.office_id, roles):
         raise PermissionDeniedError(
-            _("只有%(roles)s可以重新打开投诉。") % {"roles": _role_names(roles)},
+            _("只有%(roles)s可以重新打开投诉。") % {"roles": role_names(roles)},
             code="wrong_role",
         )
     if not complaint.told_at and not complaint.closed_at:

@@ -66,3 +66,11 @@ EXTERNAL_DEPARTMENT_KINDS = frozenset(
         DepartmentKind.OTHER_EXTERNAL,
     }
 )
+
+
+def role_names(codes) -> str:
+    """The roles' names as a list in the current language ("客服主管、管理处经理"): who is told,
+    who may act. An escalation ladder reads as an order instead (policies.selectors)."""
+    from django.utils.translation import gettext
+
+    return gettext("、").join(str(RoleCode(code).label) for code in codes)

@@ -31,7 +31,7 @@ class RuleValue:
 
 
 def _roles_display(rule_value: RuleValue) -> str:
-    from organization.choices import RoleCode
+    from organization.choices import RoleCode, role_names
 
     if not rule_value.value and rule_value.fallback is not None:
         return gettext("按“%(rule)s”:%(roles)s") % {
@@ -40,10 +40,9 @@ def _roles_display(rule_value: RuleValue) -> str:
         }
     if not rule_value.value:
         return "—"
-    names = [str(RoleCode(code).label) for code in rule_value.value]
     if rule_value.rule.ordered:
-        return " → ".join(names)
-    return gettext("、").join(names)
+        return " → ".join(str(RoleCode(code).label) for code in rule_value.value)
+    return role_names(rule_value.value)
 
 
 class Policy:

@@ -20,7 +20,7 @@ from core.authz import ObjectNotFoundError, require_office_in_scope, require_per
 from core.exceptions import ApplicationError, PermissionDeniedError
 from core.validators import normalize_phone
 from notifications.services import notify_users
-from organization.choices import RoleCode
+from organization.choices import role_names
 from organization.models import Department, Staff
 from organization.scoping import scope_for
 from organization.selectors import role_holder_users, role_holders
@@ -209,7 +209,7 @@ def _initial_deadlines(
 ) -> list[Deadline]:
     start = request.received_at
     deadlines = []
-    if request.category == Category.CONSULTATION and request.channel in WRITTEN_CHANNELS:
+    if is_written_consultation(request):
         # 000 篇3 §4.3.1: a written consultation gets a written reply from the supervisor.
         deadlines.append(
             _deadline(
@@ -757,7 +757,7 @@ def _intake_write(
             key="emergency-intake",
             now=now,
         )
-        told.append((_role_names(roles), people))
+        told.append((role_names(roles), people))
     if request.is_special and request.is_major:
         # 000 篇3 §4.2.2: major cases go to the supervisor at once (000 篇12 二.2: to the 主任
         # as well) — the roles of emergency.report_roles; the staff member still records the
@@ -798,10 +798,6 @@ def _notify_roles(request: ServiceRequest, roles, *, subject: str, key: str, now
     return len(users)
 
 
-def _role_names(roles) -> str:
-    return "、".join(str(RoleCode(code).label) for code in roles)
-
-
 def _notify_reporting(
     request: ServiceRequest, policy: Policy, now, what: str, key: str
 ) -> tuple[str, int]:
@@ -817,7 +813,7 @@ def _notify_reporting(
         key=key,
         now=now,
     )
-    return _role_names(roles), people
+    return role_names(roles), people
 
 
 # --- Transitions --------------------------------------------------------------------------------
@@ -981,7 +977,7 @@ def require_written_reply_role(actor, request: ServiceRequest) -> None:
                 "可以书面答复。请将书面咨询报%(roles)s。"
             )
             % {
-                "roles": _role_names(rule_value.value),
+                "roles": role_names(rule_value.value),
                 "rule": rule_value.rule.label,
                 "clause": rule_value.rule.clause,
             },
@@ -989,7 +985,8 @@ def require_written_reply_role(actor, request: ServiceRequest) -> None:
         )
 
 
-def _is_written_consultation(request: ServiceRequest) -> bool:
+def is_written_consultation(request: ServiceRequest) -> bool:
+    """A consultation by letter or e-mail: answered in writing (SOP.md §2 咨询; 000 篇3 §4.3.1)."""
     return request.category == Category.CONSULTATION and request.channel in WRITTEN_CHANNELS
 
 
@@ -997,7 +994,7 @@ def _require_written_answer_role(actor, request: ServiceRequest) -> None:
     """A written consultation not answered yet is answered by whatever ends it — a result or a
     referral — so that answer, too, comes only from the roles of
     consultation.written_reply_roles (000 篇3 §4.3.1; 000 篇12 三.1)."""
-    if request.first_replied_at is None and _is_written_consultation(request):
+    if request.first_replied_at is None and is_written_consultation(request):
         require_written_reply_role(actor, request)
 
 
@@ -1010,7 +1007,7 @@ def request_reply(
     supervisor, the manager if needed; 000 篇12 三.1 相关主管人员)."""
     action = _("答复住户")
     _get_in_scope(actor, request)
-    if _is_written_consultation(request):
+    if is_written_consultation(request):
         require_written_reply_role(actor, request)
     else:
         _handle_perm(actor, action)

@@ -30,7 +30,7 @@ from core.exceptions import ApplicationError, PermissionDeniedError
 from core.forms import apply_application_error
 from core.urlcache import cached_url
 from estates.selectors import household_list, household_queryset
-from organization.choices import RoleCode
+from organization.choices import role_names
 from organization.scoping import staff_card
 from organization.selectors import office_list
 from policies.selectors import current_policy, policy_version_get
@@ -48,7 +48,6 @@ from service_requests.choices import (
     OPEN_STATUSES,
     SPECIAL_CATEGORIES,
     STATUS_BADGE,
-    WRITTEN_CHANNELS,
     Category,
     EventType,
     Status,
@@ -82,10 +81,6 @@ def _intake_office(user, form_office_id, household):
     return office
 
 
-def _role_names(roles) -> str:
-    return _("、").join(str(RoleCode(code).label) for code in roles)
-
-
 def _category_help(offices) -> dict[str, str]:
     """The intake's hint per category, from the office's policy, never a number or a role in
     the code: a repair's longest promise (repair.promised_date_max; SOP.md §4, 003 §5.2 一般
@@ -104,7 +99,7 @@ def _category_help(offices) -> dict[str, str]:
         helps[Category.CONSULTATION] = _(
             "口头咨询即时答复;书面咨询由%(roles)s在%(limit)s内书面答复"
         ) % {
-            "roles": _role_names(policy.roles("consultation.written_reply_roles")),
+            "roles": role_names(policy.roles("consultation.written_reply_roles")),
             "limit": policy.duration("consultation.written_reply"),
         }
     else:
@@ -478,7 +473,7 @@ def _may(user, sr, action: Action, owner: StepOwner | None = None) -> bool:
         return False
     if action.who == "cancel":
         return user.has_perm("service_requests.cancel_servicerequest")
-    written = sr.category == Category.CONSULTATION and sr.channel in WRITTEN_CHANNELS
+    written = services.is_written_consultation(sr)
     if action.name == "reply" and written:
         # The written reply is given by the roles the office's policy names (SOP.md §2 咨询;
         # 000 篇12 三.1 相关主管人员), who may hold no other help-desk permission.
@@ -506,14 +501,13 @@ def _written_reply_note(sr, offered) -> str:
     the front desk is not offered the step, so the page says whom to pass the letter to."""
     reply = ACTIONS["reply"]
     if not (
-        sr.category == Category.CONSULTATION
-        and sr.channel in WRITTEN_CHANNELS
+        services.is_written_consultation(sr)
         and sr.first_replied_at is None
         and sr.status in reply.statuses
     ):
         return ""
     rule_value = policy_version_get(sr.policy_version_id).value("consultation.written_reply_roles")
-    roles = _role_names(rule_value.value)
+    roles = role_names(rule_value.value)
     note = _("书面咨询由%(roles)s书面答复(策略“%(rule)s”,%(clause)s)。") % {
         "roles": roles,
         "rule": rule_value.rule.label,
