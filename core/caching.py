@@ -68,14 +68,11 @@ def cached_value(kind: str, key: str, setting: str, compute: Callable):
     if seconds <= 0:
         return compute()
     full_key = f"{kind}:{stamp(kind)}:{key}"
-    now = time.monotonic()
     entry = _values.get(full_key)
-    if entry is not None and entry[0] > now:
+    if entry is not None and entry[0] > time.monotonic():
         return entry[1]
     value = compute()
-    if len(_values) >= MAX_VALUES:
-        _values.clear()  # old stamps' entries too; what is current is computed again
-    _values[full_key] = (now + seconds, value)
+    remember({full_key: value}, seconds)
     return value
 
 
@@ -96,7 +93,7 @@ def remember(values: dict, seconds: int) -> None:
     if seconds <= 0:
         return
     if len(_values) + len(values) > MAX_VALUES:
-        _values.clear()
+        _values.clear()  # old stamps' entries too; what is current is computed again
     expires = time.monotonic() + seconds
     for key, value in values.items():
         _values[key] = (expires, value)

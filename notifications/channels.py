@@ -13,7 +13,8 @@ from functools import cache
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.utils.module_loading import import_string
-from django.utils.translation import gettext_lazy as _
+
+from notifications.models import Channel
 
 logger = logging.getLogger("estatedesk.notifications")
 
@@ -42,8 +43,8 @@ class ConsoleChannel(NotificationChannel):
     """The console inbox (notifications.inbox): it reads the row itself, so sending is logging
     it. Every user has one."""
 
-    code = "console"
-    label = _("系统内消息")
+    code = Channel.CONSOLE.value
+    label = Channel.CONSOLE.label
 
     def address_for(self, user) -> str | None:
         return ""
@@ -59,8 +60,8 @@ class EmailChannel(NotificationChannel):
     Message-ID, so a copy re-sent after a worker died is shown once by mail systems that
     de-duplicate."""
 
-    code = "email"
-    label = _("电子邮件")
+    code = Channel.EMAIL.value
+    label = Channel.EMAIL.label
 
     def address_for(self, user) -> str | None:
         return user.email or None
