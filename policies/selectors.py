@@ -160,6 +160,14 @@ def policy_for_office(office) -> Policy:
     return Policy(current_version(office))
 
 
+def policy_of(record) -> Policy:
+    """The policy a record (a request) was opened under: from its policy_version already
+    joined where the record was read with it (a version is never changed), else read."""
+    if record.policy_version_id is not None and "policy_version" in record._state.fields_cache:
+        return Policy(record.policy_version)
+    return policy_version_get(record.policy_version_id)
+
+
 def policy_version_get(version_id: int | None) -> Policy:
     """The policy a record was opened under (version None: the SOP defaults)."""
     if version_id is None:

@@ -19,7 +19,7 @@ from organization.choices import EXTERNAL_DEPARTMENT_KINDS
 from organization.models import Department, Staff
 from organization.scoping import scope_for, staff_card
 from organization.selectors import department_list, staff_list
-from policies.selectors import Policy, policy_version_get
+from policies.selectors import policy_of
 from service_requests.choices import OPEN_STATUSES
 from service_requests.deadlines import escalation_ladder
 from service_requests.models import Deadline, RequestEvent, ServiceRequest
@@ -295,10 +295,7 @@ def next_deadline(
     if not open_deadlines:
         return None
     deadline = min(open_deadlines, key=lambda d: d.due_at)
-    if request.policy_version_id is None or "policy_version" not in request._state.fields_cache:
-        policy = policy_version_get(request.policy_version_id)
-    else:  # already joined (request_page_get): a policy version never changes
-        policy = Policy(request.policy_version)
+    policy = policy_of(request)  # joined by request_page_get
     roles = escalation_ladder(policy, deadline.kind)
     return NextDeadline(
         deadline=deadline,

@@ -24,7 +24,7 @@ from organization.choices import role_names
 from organization.models import Department, Staff
 from organization.scoping import scope_for
 from organization.selectors import role_holder_users, role_holders
-from policies.selectors import Policy, current_policy, policy_version_get
+from policies.selectors import Policy, current_policy, policy_of
 from service_requests.choices import (
     DEFAULT_LABEL,
     FINAL_STATUSES,
@@ -92,7 +92,7 @@ def _now(now: datetime.datetime | None) -> datetime.datetime:
 
 
 def _policy(request: ServiceRequest) -> Policy:
-    return policy_version_get(request.policy_version_id)
+    return policy_of(request)
 
 
 def _limited(text: str, *, field: str, label: str, limit: int = NOTE_MAX_LENGTH) -> str:

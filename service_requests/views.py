@@ -33,7 +33,7 @@ from estates.selectors import household_list, household_queryset
 from organization.choices import role_names
 from organization.scoping import staff_card
 from organization.selectors import office_list
-from policies.selectors import current_policy, policy_version_get
+from policies.selectors import current_policy, policy_of
 from service_requests import (
     attachments,
     console_selectors,
@@ -464,7 +464,7 @@ ACTIONS = OrderedDict(
 )
 
 
-def _may(user, sr, action: Action, owner: StepOwner | None = None) -> bool:
+def _may(user, sr, action: Action, owner: StepOwner | None, may_write) -> bool:
     """Whether to offer the action (the service decides for real). A step the procedure on top
     of the request takes itself (`owner`, service_requests.hooks) is not offered here."""
     if sr.status not in action.statuses:
@@ -477,13 +477,11 @@ def _may(user, sr, action: Action, owner: StepOwner | None = None) -> bool:
     if action.name == "reply" and written:
         # The written reply is given by the roles the office's policy names (SOP.md §2 咨询;
         # 000 篇12 三.1 相关主管人员), who may hold no other help-desk permission.
-        return sr.first_replied_at is None and services.may_reply_in_writing(user, sr)
+        return sr.first_replied_at is None and may_write()
     # Ending an unanswered letter answers it: the same roles (services.request_resolve).
     unanswered_letter = written and sr.first_replied_at is None
     if action.name in ("resolve", "refer") and unanswered_letter:
-        return services.may_reply_in_writing(user, sr) and user.has_perm(
-            "service_requests.change_servicerequest"
-        )
+        return may_write() and user.has_perm("service_requests.change_servicerequest")
     if user.has_perm("service_requests.change_servicerequest"):
         if action.name == "reply":
             return sr.first_replied_at is None
@@ -506,7 +504,7 @@ def _written_reply_note(sr, offered) -> str:
         and sr.status in reply.statuses
     ):
         return ""
-    rule_value = policy_version_get(sr.policy_version_id).value("consultation.written_reply_roles")
+    rule_value = policy_of(sr).value("consultation.written_reply_roles")
     roles = role_names(rule_value.value)
     note = _("书面咨询由%(roles)s书面答复(策略“%(rule)s”,%(clause)s)。") % {
         "roles": roles,
@@ -552,7 +550,9 @@ def _detail_context(
     now = timezone.now()
     form_cache_seconds = caching.timeout("CONSOLE_CHOICES_CACHE_SECONDS")
     owner = procedure_owner(sr)  # e.g. a complaint: its steps are taken on its own page
-    offered = [a for a in ACTIONS.values() if _may(user, sr, a, owner)]
+    # Whether the user gives written replies (a written consultation only): asked once a page.
+    may_write = functools.cache(lambda: services.may_reply_in_writing(user, sr))
+    offered = [a for a in ACTIONS.values() if _may(user, sr, a, owner, may_write)]
     # The dispatch and referral choices (cached lists of model rows) are only read when a
     # form is built, and an unbound form is only built when its cached HTML has expired.
     extra = SimpleLazyObject(lambda: _form_extra(user, sr, {a.name for a in offered}))

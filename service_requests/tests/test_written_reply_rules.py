@@ -188,3 +188,19 @@ def test_the_request_page_offers_ending_an_unanswered_letter_only_to_the_reply_r
     client.force_login(supervisor)
     boss = client.get(url).content
     assert b'data-action="resolve"' in boss and b'data-action="refer"' in boss
+
+
+def test_a_letters_page_asks_once_who_gives_the_written_reply(
+    client, office, receptionist, supervisor, manager, django_assert_num_queries
+):
+    """The request page of a letter decides the reply, 处理完毕 and 转介 offers and its note
+    from one check of the user's roles and the policy version joined with the request: the
+    user, the request, that check, its timeline and its deadlines."""
+    set_policy(manager, office, {"consultation.written_reply_roles": ("cs_supervisor",)})
+    letter = _letter(receptionist, office)
+    client.force_login(supervisor)
+    url = reverse("service_requests:request_detail", args=[letter.pk])
+    client.get(url)
+    with django_assert_num_queries(5):
+        page = client.get(url).content
+    assert b'data-action="reply"' in page and b'data-action="resolve"' in page
