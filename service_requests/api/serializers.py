@@ -569,10 +569,7 @@ class _HouseholdField(_ScopedRelatedField):
             pk = Household._meta.pk.get_prep_value(data)  # as QuerySet.get(pk=…) reads it
         except (TypeError, ValueError):
             self.fail("incorrect_type", data_type=type(data).__name__)
-        household = None
-        if -(2**63) <= pk < 2**63:  # a larger number is no household's id
-            user = getattr(self.context.get("request"), "user", None)
-            household = _household_with_address(user=user, pk=pk)
+        household = self._find(pk, self.context)
         if household is None:
             self.fail("does_not_exist", pk_value=data)
         return household
@@ -580,13 +577,18 @@ class _HouseholdField(_ScopedRelatedField):
     def fast_value(self, value, context):
         """core.api.fast_input: a JSON integer that is a household in the user's scope; anything
         else (a string, a household not found) is answered by to_internal_value."""
-        if type(value) is not int or not -(2**63) <= value < 2**63:
-            raise Slow
-        user = getattr(context.get("request"), "user", None)
-        household = _household_with_address(user=user, pk=value)
+        household = self._find(value, context) if type(value) is int else None
         if household is None:
             raise Slow
         return household
+
+    @staticmethod
+    def _find(pk: int, context):
+        """The household of that id in the request's user's scope, or None."""
+        if not -(2**63) <= pk < 2**63:  # a larger number is no household's id
+            return None
+        user = getattr(context.get("request"), "user", None)
+        return _household_with_address(user=user, pk=pk)
 
 
 class _FieldsOnceSerializer(serializers.Serializer):
