@@ -73,11 +73,10 @@ def escalation_ladder(policy: Policy, kind: str) -> RuleValue:
     the kind's own ladder (escalation.<kind>, e.g. a major report straight to the 主任, 000 篇12
     二.2) when the office set one, otherwise the general request.escalation_roles."""
     key = f"escalation.{kind}"
-    if key in RULES:
-        own = policy.value(key)
-        if own.value:
-            return own
-    return policy.value("request.escalation_roles")
+    if key not in RULES:
+        return policy.value("request.escalation_roles")
+    own = policy.value(key)
+    return own.fallback or own  # left empty: the rule it falls back to (Rule.falls_back_to)
 
 
 @dataclass
